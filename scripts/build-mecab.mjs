@@ -1,0 +1,1 @@
+// Placeholder until the MeCab build script lands.

@@ -1,0 +1,4 @@
+import type { CliCommand } from './command.ts';
+
+/** Every CLI command, in the order `--help` lists them. Each area appends its own module here. */
+export const COMMANDS: CliCommand[] = [];
