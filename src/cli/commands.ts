@@ -1,4 +1,5 @@
 import type { CliCommand } from './command.ts';
+import { trainingCommands } from './train.ts';
 
 /** Every CLI command, in the order `--help` lists them. Each area appends its own module here. */
-export const COMMANDS: CliCommand[] = [];
+export const COMMANDS: CliCommand[] = [...trainingCommands];

@@ -35,7 +35,9 @@ main(process.argv.slice(2)).then(
     if (isNunchiError(error)) {
       process.stderr.write(`error ${error.code}: ${error.message}\n`);
     } else {
-      process.stderr.write(`error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.stderr.write(
+        `error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      );
     }
     process.exitCode = 1;
   },

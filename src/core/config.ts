@@ -50,9 +50,12 @@ const schema = z.object({
   }),
   RATE_LIMIT_PER_MINUTE: integer(1, 100_000, 120),
   DISCORD_TOKEN: optionalString,
-  DISCORD_GUILD_ID: optionalString.refine((value) => value === undefined || /^\d{5,25}$/.test(value), {
-    message: 'a numeric Discord guild id (snowflake)',
-  }),
+  DISCORD_GUILD_ID: optionalString.refine(
+    (value) => value === undefined || /^\d{5,25}$/.test(value),
+    {
+      message: 'a numeric Discord guild id (snowflake)',
+    },
+  ),
   DISCORD_API_BASE: z.string().url().default('https://discord.com/api'),
   SHARD_COUNT: z
     .string()

@@ -37,23 +37,26 @@ export function maskSecrets(text: string): string {
 
 function createRoot(): Logger {
   const level = process.env.LOG_LEVEL ?? (process.env.NODE_ENV === 'test' ? 'silent' : 'info');
-  return pino({
-    level,
-    base: undefined,
-    redact: { paths: REDACTED_KEYS, censor: '[REDACTED]' },
-    hooks: {
-      logMethod(args, method) {
-        const masked = args.map((arg) => (typeof arg === 'string' ? maskSecrets(arg) : arg));
-        method.apply(this, masked as Parameters<typeof method>);
+  return pino(
+    {
+      level,
+      base: undefined,
+      redact: { paths: REDACTED_KEYS, censor: '[REDACTED]' },
+      hooks: {
+        logMethod(args, method) {
+          const masked = args.map((arg) => (typeof arg === 'string' ? maskSecrets(arg) : arg));
+          method.apply(this, masked as Parameters<typeof method>);
+        },
       },
-    },
-    formatters: {
-      log(object) {
-        return JSON.parse(maskSecrets(JSON.stringify(object))) as Record<string, unknown>;
+      formatters: {
+        log(object) {
+          return JSON.parse(maskSecrets(JSON.stringify(object))) as Record<string, unknown>;
+        },
       },
+      // Logs go to stderr so that CLI commands keep stdout for their JSON output.
     },
-    // Logs go to stderr so that CLI commands keep stdout for their JSON output.
-  }, pino.destination(2));
+    pino.destination(2),
+  );
 }
 
 let root: Logger | undefined;

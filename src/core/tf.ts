@@ -73,7 +73,9 @@ async function tryBackend(name: BackendName): Promise<string[]> {
  * @param request 'auto' tries each backend in order; a named backend is used or fails.
  * @throws NunchiError BACKEND_UNAVAILABLE when a named backend cannot load.
  */
-export async function initTf(request: BackendRequest = 'auto'): Promise<{ tf: Tf; info: BackendInfo }> {
+export async function initTf(
+  request: BackendRequest = 'auto',
+): Promise<{ tf: Tf; info: BackendInfo }> {
   if (state) return state;
   const log = getLogger('tf');
   const candidates = request === 'auto' ? ORDER : [request];
@@ -97,13 +99,19 @@ export async function initTf(request: BackendRequest = 'auto'): Promise<{ tf: Tf
       const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
       skipped.push({ name, reason });
       if (request !== 'auto') {
-        throw new NunchiError('BACKEND_UNAVAILABLE', `TF_BACKEND=${name} failed to load: ${reason}`, {
-          backend: name,
-        });
+        throw new NunchiError(
+          'BACKEND_UNAVAILABLE',
+          `TF_BACKEND=${name} failed to load: ${reason}`,
+          {
+            backend: name,
+          },
+        );
       }
     }
   }
-  throw new NunchiError('BACKEND_UNAVAILABLE', 'No TensorFlow.js backend could be loaded', { skipped });
+  throw new NunchiError('BACKEND_UNAVAILABLE', 'No TensorFlow.js backend could be loaded', {
+    skipped,
+  });
 }
 
 /** Returns the backend description when TensorFlow.js is initialised, otherwise undefined. */
