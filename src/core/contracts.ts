@@ -88,3 +88,27 @@ export interface TrainingProgress {
   etaSeconds?: number;
   message?: string;
 }
+
+/** One line of the model overview shown by `/model`, GET /admin/status and the web page. */
+export interface ModelSummary {
+  name: ModelName;
+  version: string;
+  accuracy: number | undefined;
+  createdAt: string | undefined;
+}
+
+/** A digit result as returned to front ends, with the model's view as a PNG. */
+export interface DigitAnswer extends DigitResult {
+  /** The 28x28 inputs the model saw, enlarged and side by side, as PNG bytes. */
+  debugImage?: Uint8Array;
+}
+
+/**
+ * What the HTTP API, the web page and the bot call to classify. The model host implements it over
+ * the serving model versions; tests substitute fakes.
+ */
+export interface Classifier {
+  classifySentiment(text: string, options?: { lang?: 'ko' | 'en' }): Promise<SentimentResult>;
+  readDigits(image: Uint8Array, options?: { debugImage?: boolean }): Promise<DigitAnswer>;
+  describeModels(): ModelSummary[];
+}
