@@ -28,9 +28,19 @@ function currentIn(root: string, name: ModelName): string | undefined {
   return newest ? path.join(folder, newest) : undefined;
 }
 
+/** The directory, in the first root that has it, of the version that `pointer` names. */
+function pointedVersion(pointer: string, name: ModelName, roots: string[]): string | undefined {
+  const version = readFileSync(pointer, 'utf8').trim();
+  if (!version || version.includes('/') || version.startsWith('.')) return undefined;
+  return roots
+    .map((root) => path.join(root, name, version))
+    .find((dir) => existsSync(path.join(dir, 'metadata.json')));
+}
+
 /**
  * Returns the serving version's directory of `name`: the version named by CURRENT under
- * DATA_DIR/models, else the shipped one under MODELS_DIR.
+ * DATA_DIR/models (a trained version there or a shipped one under MODELS_DIR), else the shipped
+ * one that MODELS_DIR's CURRENT names.
  *
  * @throws NunchiError MODEL_NOT_FOUND when neither location has a version.
  */
@@ -39,8 +49,9 @@ export async function resolveServingModelDir(name: ModelName): Promise<string> {
   const runtime = path.join(config.dataDir, 'models');
   const runtimePointer = path.join(runtime, name, CURRENT_FILE);
   const found =
-    (existsSync(runtimePointer) ? currentIn(runtime, name) : undefined) ??
-    currentIn(config.modelsDir, name);
+    (existsSync(runtimePointer)
+      ? pointedVersion(runtimePointer, name, [runtime, config.modelsDir])
+      : undefined) ?? currentIn(config.modelsDir, name);
   if (!found) {
     throw new NunchiError(
       'MODEL_NOT_FOUND',

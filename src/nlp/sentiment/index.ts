@@ -1,0 +1,118 @@
+/**
+ * @module Sentiment serving API used by the CLI, the HTTP model host and the bot: load a model
+ * version, then classify one text or a batch. Each text goes to the model of its language; mixed
+ * text goes to the model of its dominant script, and the result names the model that classified it.
+ */
+import type { Language, SentimentResult } from '../../core/contracts.ts';
+import { NunchiError } from '../../core/errors.ts';
+import { detectLanguage } from '../index.ts';
+import { SentimentModel } from './model.ts';
+import { tokenizeForModel } from './text.ts';
+
+export { loadSentimentModel, SentimentModel, type SentimentSettings } from './model.ts';
+export { tokenizeForModel, type TokenSettings } from './text.ts';
+
+/** The serving models by language; either may be missing. */
+export interface SentimentModels {
+  ko?: SentimentModel;
+  en?: SentimentModel;
+}
+
+export interface ClassifyOptions {
+  /** Forces the model; by default the detected language chooses it. */
+  lang?: 'ko' | 'en';
+}
+
+/** Picks the model language for a detected language: mixed and unknown text by script share. */
+export function chooseModelLanguage(
+  detected: { language: Language; hangulShare: number; latinShare: number },
+  models: SentimentModels,
+): 'ko' | 'en' {
+  if (detected.language === 'ko' || detected.language === 'en') return detected.language;
+  if (detected.hangulShare > detected.latinShare) return 'ko';
+  if (detected.latinShare > detected.hangulShare) return 'en';
+  return models.ko ? 'ko' : 'en';
+}
+
+function requireModel(models: SentimentModels, lang: 'ko' | 'en'): SentimentModel {
+  const model = models[lang];
+  if (!model) {
+    const name = lang === 'ko' ? 'sentiment-ko' : 'sentiment-en';
+    throw new NunchiError(
+      'MODEL_NOT_FOUND',
+      `No ${name} model is loaded for ${lang === 'ko' ? 'Korean' : 'English'} text; train one ` +
+        `with \`npm run cli -- train ${name}\` or pass lang to use the other model`,
+      { lang },
+    );
+  }
+  return model;
+}
+
+/**
+ * Classifies many texts; each goes to the model of its language (or `options.lang`), and texts
+ * of one model are predicted in one batch. Results keep the input order.
+ *
+ * @throws NunchiError TEXT_EMPTY for a text with nothing left after normalization, and
+ *   MODEL_NOT_FOUND when the needed model is missing.
+ */
+export async function classifySentimentBatch(
+  texts: readonly string[],
+  models: SentimentModels,
+  options: ClassifyOptions = {},
+): Promise<SentimentResult[]> {
+  const routed = texts.map((text, index) => {
+    if (text.trim() === '') {
+      throw new NunchiError(
+        'TEXT_EMPTY',
+        `Text ${index + 1} is empty; send some words to classify`,
+        {
+          index,
+        },
+      );
+    }
+    const detected = detectLanguage(text);
+    const lang = options.lang ?? chooseModelLanguage(detected, models);
+    return { text, index, language: detected.language, lang };
+  });
+  const results: SentimentResult[] = new Array(texts.length);
+  for (const lang of ['ko', 'en'] as const) {
+    const group = routed.filter((entry) => entry.lang === lang);
+    if (group.length === 0) continue;
+    const model = requireModel(models, lang);
+    const { tokens, truncated } = await tokenizeForModel(
+      group.map((entry) => entry.text),
+      model.settings.tokens,
+    );
+    const predictions = model.predictTokens(tokens);
+    group.forEach((entry, k) => {
+      const probabilityPositive = predictions[k].probabilityPositive;
+      const positive = probabilityPositive >= 0.5;
+      results[entry.index] = {
+        label: positive ? 'positive' : 'negative',
+        confidence: positive ? probabilityPositive : 1 - probabilityPositive,
+        probabilityPositive,
+        language: entry.language,
+        model: model.name,
+        modelVersion: model.version,
+        tokens: tokens[k],
+        topWords: predictions[k].topWords,
+        truncated: truncated[k],
+      };
+    });
+  }
+  return results;
+}
+
+/**
+ * Classifies one text with the model of its language (mixed text: its dominant script).
+ *
+ * @throws NunchiError TEXT_EMPTY or MODEL_NOT_FOUND, as classifySentimentBatch.
+ */
+export async function classifySentiment(
+  text: string,
+  models: SentimentModels,
+  options: ClassifyOptions = {},
+): Promise<SentimentResult> {
+  const [result] = await classifySentimentBatch([text], models, options);
+  return result;
+}

@@ -1,0 +1,190 @@
+/**
+ * @module A loaded sentiment model version: the CNN as a TensorFlow.js LayersModel, its
+ * vocabulary, the n-gram logistic regression and the ensemble weight, all read from one sealed
+ * model directory.
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type * as tfTypes from '@tensorflow/tfjs';
+import type { SentimentModelName, WordWeight } from '../../core/contracts.ts';
+import { NunchiError } from '../../core/errors.ts';
+import { verifyModelDir, type ModelMetadata } from '../../core/model-dir.ts';
+import { initTf, type Tf } from '../../core/tf.ts';
+import type { CnnConfig } from '../../training/engine/cnn.ts';
+import { loadLayersModel } from '../../training/engine/layers.ts';
+import { NgramModel } from '../../training/engine/ngram.ts';
+import { Vocabulary } from '../index.ts';
+import type { TokenSettings } from './text.ts';
+
+export const VOCABULARY_FILE = 'vocabulary.json';
+
+/** How the CNN and n-gram logits combine: z = cnnWeight * zCnn + (1 - cnnWeight) * zNgram. */
+export interface EnsembleSettings {
+  cnnWeight: number;
+}
+
+/** Serving settings stored in metadata.json under `sentiment`. */
+export interface SentimentSettings {
+  tokens: TokenSettings;
+  cnn: CnnConfig;
+  ensemble: EnsembleSettings;
+  /** Korean analyzer the training tokens came from ('mecab' or 'fallback'). */
+  analyzer?: string;
+}
+
+/** One prediction of the ensemble with the n-grams that pushed it most. */
+export interface SentimentPrediction {
+  probabilityPositive: number;
+  topWords: WordWeight[];
+}
+
+const TOP_WORDS = 5;
+
+function sigmoid(z: number): number {
+  return 1 / (1 + Math.exp(-z));
+}
+
+/** A sentiment model version ready to predict. Call dispose() to release its tensors. */
+export class SentimentModel {
+  readonly name: SentimentModelName;
+  readonly version: string;
+  readonly metadata: ModelMetadata;
+  readonly settings: SentimentSettings;
+  readonly vocabulary: Vocabulary;
+  readonly ngram: NgramModel;
+  private readonly tf: Tf;
+  private layers: tfTypes.LayersModel | undefined;
+
+  constructor(
+    tf: Tf,
+    metadata: ModelMetadata,
+    settings: SentimentSettings,
+    layers: tfTypes.LayersModel,
+    vocabulary: Vocabulary,
+    ngram: NgramModel,
+  ) {
+    this.tf = tf;
+    this.name = metadata.name as SentimentModelName;
+    this.version = metadata.version;
+    this.metadata = metadata;
+    this.settings = settings;
+    this.layers = layers;
+    this.vocabulary = vocabulary;
+    this.ngram = ngram;
+  }
+
+  /** Maps tokens to ids, cut to the model's maximum length (unknown tokens become UNK). */
+  encode(tokens: readonly string[]): Int32Array {
+    const length = Math.min(tokens.length, this.settings.cnn.maxLength);
+    const ids = new Int32Array(length);
+    for (let i = 0; i < length; i += 1) ids[i] = this.vocabulary.idOf(tokens[i]);
+    return ids;
+  }
+
+  /**
+   * Returns the CNN logits of token lists. Each batch is padded only to its longest text plus
+   * one all-padding window, which gives the same output as padding to the maximum length.
+   */
+  cnnLogits(tokenLists: readonly string[][]): Float32Array {
+    const layers = this.requireLayers();
+    const sequences = tokenLists.map((tokens) => this.encode(tokens));
+    const widest = Math.max(...this.settings.cnn.kernelSizes);
+    const longest = Math.max(0, ...sequences.map((sequence) => sequence.length));
+    const length = Math.max(widest, Math.min(this.settings.cnn.maxLength, longest + widest));
+    const ids = new Int32Array(sequences.length * length);
+    sequences.forEach((sequence, i) => ids.set(sequence, i * length));
+    const probabilities = this.tf.tidy(() => {
+      const input = this.tf.tensor2d(ids, [sequences.length, length], 'int32');
+      return (layers.predict(input) as tfTypes.Tensor).dataSync() as Float32Array;
+    });
+    // The layers model ends in a sigmoid; clamp before inverting so that 0 and 1 stay finite.
+    return probabilities.map((p) => {
+      const clamped = Math.min(1 - 1e-7, Math.max(1e-7, p));
+      return Math.log(clamped / (1 - clamped));
+    });
+  }
+
+  /** Returns the ensemble's P(positive) and top n-grams of each token list, in order. */
+  predictTokens(tokenLists: readonly string[][]): SentimentPrediction[] {
+    if (tokenLists.length === 0) return [];
+    const cnn = this.cnnLogits(tokenLists);
+    const weight = this.settings.ensemble.cnnWeight;
+    return tokenLists.map((tokens, i) => {
+      const row = this.ngram.vectorize(tokens);
+      const z = weight * cnn[i] + (1 - weight) * this.ngram.logit(row);
+      const topWords = this.ngram
+        .contributions(row)
+        .filter((entry) => entry.weight !== 0)
+        .sort((a, b) => Math.abs(b.weight) - Math.abs(a.weight))
+        .slice(0, TOP_WORDS)
+        .map((entry) => ({ token: entry.feature, weight: (1 - weight) * entry.weight }));
+      return { probabilityPositive: sigmoid(z), topWords };
+    });
+  }
+
+  private requireLayers(): tfTypes.LayersModel {
+    if (!this.layers) {
+      throw new NunchiError('MODEL_INVALID', `Model ${this.name} ${this.version} was disposed`);
+    }
+    return this.layers;
+  }
+
+  /** Releases the CNN's tensors; later predictions throw MODEL_INVALID. */
+  dispose(): void {
+    this.layers?.dispose();
+    this.layers = undefined;
+  }
+}
+
+function embeddingInputDim(layers: tfTypes.LayersModel): number {
+  const config = layers.getLayer('embedding').getConfig() as { inputDim?: number };
+  return Number(config.inputDim);
+}
+
+async function readVocabulary(dir: string): Promise<Vocabulary> {
+  try {
+    const json = JSON.parse(await fs.readFile(path.join(dir, VOCABULARY_FILE), 'utf8'));
+    return Vocabulary.fromJSON(json);
+  } catch (error) {
+    throw new NunchiError(
+      'MODEL_INVALID',
+      `Cannot read ${VOCABULARY_FILE} in ${dir}: ${(error as Error).message}`,
+      { dir },
+      { cause: error },
+    );
+  }
+}
+
+/**
+ * Loads and checks a sentiment model version: file checksums, the vocabulary size against the
+ * embedding, and the settings in metadata.json.
+ *
+ * @throws NunchiError MODEL_NOT_FOUND (no metadata), MODEL_INVALID (corrupt, truncated or
+ *   unreadable files) or MODEL_MISMATCH (vocabulary and embedding sizes differ).
+ */
+export async function loadSentimentModel(dir: string): Promise<SentimentModel> {
+  const metadata = await verifyModelDir(dir);
+  const settings = metadata.sentiment as SentimentSettings | undefined;
+  if (!settings?.tokens || !settings.cnn || !settings.ensemble) {
+    throw new NunchiError(
+      'MODEL_INVALID',
+      `metadata.json in ${dir} has no sentiment settings; expected a sentiment model directory`,
+      { dir },
+    );
+  }
+  const { tf } = await initTf();
+  const vocabulary = await readVocabulary(dir);
+  const ngram = await NgramModel.load(dir);
+  const layers = await loadLayersModel(tf, dir);
+  const inputDim = embeddingInputDim(layers);
+  if (inputDim !== vocabulary.size || inputDim !== settings.cnn.vocabularySize) {
+    layers.dispose();
+    throw new NunchiError(
+      'MODEL_MISMATCH',
+      `Vocabulary in ${dir} has ${vocabulary.size} entries but the embedding expects ${inputDim}; ` +
+        'the vocabulary and weights come from different training runs. Retrain the model.',
+      { dir, vocabularySize: vocabulary.size, embeddingRows: inputDim },
+    );
+  }
+  return new SentimentModel(tf, metadata, settings, layers, vocabulary, ngram);
+}
