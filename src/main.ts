@@ -41,7 +41,7 @@ async function main(): Promise<void> {
       : 'TensorFlow.js runs on the CPU (no GPU in use)',
   );
   if (!config.ADMIN_TOKEN) log.info('Admin API disabled: set ADMIN_TOKEN to enable /admin routes');
-  const stopBot = await startDiscordBot(running);
+  let stopBot: (() => Promise<void>) | undefined;
 
   let stopping = false;
   const shutdown = (signal: NodeJS.Signals) => {
@@ -58,6 +58,14 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', shutdown);
   process.on('SIGINT', shutdown);
+
+  try {
+    stopBot = await startDiscordBot(running);
+  } catch (error) {
+    // A bot that cannot log in is a configuration error: stop the HTTP service too and exit.
+    await running.close();
+    throw error;
+  }
 }
 
 main().catch((error: unknown) => {

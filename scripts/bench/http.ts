@@ -1,9 +1,10 @@
 /**
- * @module `npm run bench -- http [--duration=10] [--connections=50] [--train-model=digits-mlp]`:
- * load-tests POST /api/sentiment and POST /api/digit of a real server (`src/main.ts` in a child
- * process, temporary DATA_DIR, shipped models) over loopback with autocannon, first idle and then
- * while a retraining job runs, and reports p50/p95/p99 latency and throughput. The target is a
- * p95 during training within 2x of idle. autocannon runs in this process, on the same CPUs.
+ * @module `npm run bench -- http [--duration=10] [--connections=50] [--train-model=digits-mlp]
+ * [--models-dir=PATH]` load-tests POST /api/sentiment and POST /api/digit over loopback with
+ * autocannon. The server is the real `src/main.ts` in a child process, with a temporary DATA_DIR
+ * and the shipped models. Each endpoint runs idle, then while a retraining job runs, and the table
+ * gives p50/p95/p99 latency and throughput. The target is a p95 during training within 2x of idle.
+ * autocannon runs in this process, on the same CPUs as the server.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -113,6 +114,18 @@ async function measure(
   };
 }
 
+/** Sends one request and throws with the response body unless the status is 200. */
+async function probe(url: string, target: Target): Promise<void> {
+  const response = await fetch(`${url}${target.endpoint}`, {
+    method: 'POST',
+    headers: { 'content-type': target.contentType },
+    body: new Uint8Array(target.body),
+  });
+  if (response.status !== 200) {
+    throw new Error(`${target.endpoint} returned ${response.status}: ${await response.text()}`);
+  }
+}
+
 async function digitImage(): Promise<Buffer> {
   const svg =
     '<svg xmlns="http://www.w3.org/2000/svg" width="120" height="120">' +
@@ -181,12 +194,14 @@ export default async function httpBenchmark(args: string[]): Promise<BenchSectio
     const loaded = new Set(health.models.map((model) => model.name));
     const targets: Target[] = [];
     if (loaded.has('sentiment-ko') || loaded.has('sentiment-en')) {
+      const korean = loaded.has('sentiment-ko');
+      const text = korean
+        ? '배우들 연기가 정말 좋았고 결말도 마음에 들었다'
+        : 'The actors were great and I loved the ending of this film';
       targets.push({
         endpoint: '/api/sentiment',
         contentType: 'application/json',
-        body: Buffer.from(
-          JSON.stringify({ text: '배우들 연기가 정말 좋았고 결말도 마음에 들었다' }),
-        ),
+        body: Buffer.from(JSON.stringify({ text, lang: korean ? 'ko' : 'en' })),
       });
     } else {
       notes.push('/api/sentiment skipped: no sentiment model is shipped under MODELS_DIR.');
@@ -196,6 +211,7 @@ export default async function httpBenchmark(args: string[]): Promise<BenchSectio
     } else {
       notes.push('/api/digit skipped: no digit model is shipped under MODELS_DIR.');
     }
+    for (const target of targets) await probe(url, target);
     for (const target of targets) measurements.push(await measure(url, target, 'idle', options));
     const jobId = await startTraining(url, token, options.trainModel);
     for (const target of targets)

@@ -72,6 +72,7 @@ async function runEpoch(
   const tokenizeStart = performance.now();
   const { tokens } = await tokenizeForModel(texts, training.tokens);
   const tokenizeSeconds = (performance.now() - tokenizeStart) / 1000;
+
   const vocabulary = Vocabulary.build(tokens, {
     maxSize: cnnConfig.vocabularySize,
     minCount: training.minTokenCount,
@@ -80,6 +81,7 @@ async function runEpoch(
   const sequences = tokens.map((list) =>
     Int32Array.from(list.slice(0, config.maxLength), (token) => vocabulary.idOf(token)),
   );
+
   const cnn = new TextCnn(config, initCnnWeights(config, 1), createTfMatMul(tf));
   const random = createRandom(2);
   const batches = bucketedBatches(
@@ -104,6 +106,7 @@ async function runEpoch(
     ).loss;
   }
   const seconds = (performance.now() - start) / 1000;
+
   return {
     lang,
     texts: texts.length,

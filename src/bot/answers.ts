@@ -6,14 +6,15 @@
 import { randomBytes } from 'node:crypto';
 import type { SentimentResult } from '../core/contracts.ts';
 
-/** Answers kept at most; the oldest is evicted first. */
+/** Maximum number of answers kept; the oldest is evicted first. */
 export const MAX_ANSWERS = 10_000;
-/** Answers older than this cannot be rated, in milliseconds (24 hours). */
+/** Age after which an answer can no longer be rated, in milliseconds (24 hours). */
 export const ANSWER_TTL_MS = 24 * 60 * 60 * 1000;
 
 export interface StoredAnswer {
   text: string;
-  result: SentimentResult;
+  /** Only what a rating stores; tokens and top words would multiply the cache's memory. */
+  result: Pick<SentimentResult, 'label' | 'model' | 'modelVersion'>;
   userId: string;
   guildId: string | undefined;
   createdAt: number;
@@ -32,7 +33,13 @@ export class AnswerCache {
   /** Stores an answer and returns its id (12 hex characters). */
   add(answer: Omit<StoredAnswer, 'createdAt' | 'rated'>, now = Date.now()): string {
     const id = randomBytes(6).toString('hex');
-    this.answers.set(id, { ...answer, createdAt: now, rated: false });
+    const { label, model, modelVersion } = answer.result;
+    this.answers.set(id, {
+      ...answer,
+      result: { label, model, modelVersion },
+      createdAt: now,
+      rated: false,
+    });
     while (this.answers.size > this.maxAnswers) {
       const oldest = this.answers.keys().next().value;
       if (oldest === undefined) break;

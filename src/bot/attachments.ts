@@ -1,7 +1,7 @@
 /**
  * @module Image attachment checks and downloads. Discord attachment URLs expire, so the bot
- * downloads them while handling the event, after checking the declared size and content type;
- * the size cap is enforced again on the byte stream, whatever the metadata or headers claim.
+ * downloads them while handling the event, after checking the declared size and content type.
+ * The size cap is enforced again on the byte stream, whatever the metadata or headers claim.
  */
 import { NunchiError } from '../core/errors.ts';
 

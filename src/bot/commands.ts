@@ -10,7 +10,7 @@ import {
   SlashCommandBuilder,
 } from 'discord.js';
 
-/** Longest text accepted by `/sentiment`; Discord caps string options at 6000 characters. */
+/** Maximum text length of `/sentiment`, because Discord caps string options at 6000 characters. */
 export const MAX_OPTION_TEXT = 6000;
 
 export const COMMAND = {

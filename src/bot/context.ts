@@ -5,7 +5,6 @@ import type { Config } from '../core/config.ts';
 import type { Classifier } from '../core/contracts.ts';
 import type { Store } from '../store/index.ts';
 import type { AnswerCache } from './answers.ts';
-import type { InteractionCallbacks } from './callbacks.ts';
 import type { Cooldown } from './cooldown.ts';
 
 /** The part of the runtime store the bot uses; any Store satisfies it. */
@@ -20,16 +19,14 @@ export interface BotLimits {
   /** Attachment download timeout, in milliseconds. */
   downloadTimeoutMs: number;
   /**
-   * REST requests per second outside interaction callbacks (Discord's global limit is 50); a
-   * soak test against the fake server may raise it.
+   * Client-side global REST limit in requests per second (Discord's limit is 50). @discordjs/rest
+   * 2.x sends interaction callbacks outside it; a soak test against the fake server may raise it.
    */
   restRequestsPerSecond: number;
 }
 
 export interface BotContext {
   client: Client;
-  /** Sends interaction callbacks outside the client's global rate limiter. */
-  callbacks: InteractionCallbacks;
   classifier: Classifier;
   store: BotStore;
   config: Config;

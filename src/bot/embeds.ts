@@ -11,7 +11,7 @@ import { type BotLocale, labelText, languageText, translate } from './i18n.ts';
 export const BAR_CELLS = 10;
 /** Words listed under "words that weighed most". */
 export const TOP_WORDS_SHOWN = 5;
-/** Longest token shown, in characters; longer ones are cut with an ellipsis. */
+/** Maximum length of a token shown, in characters; longer ones are cut with an ellipsis. */
 const MAX_TOKEN_CHARS = 32;
 /** Digits listed with their top three; a longer number lists only its first ones. */
 const MAX_DIGIT_FIELDS = 10;

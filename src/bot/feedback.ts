@@ -8,7 +8,14 @@ import type { SentimentLabel } from '../core/contracts.ts';
 import { NunchiError } from '../core/errors.ts';
 import type { StoredAnswer } from './answers.ts';
 import type { BotContext } from './context.ts';
-import { type BotLocale, errorText, labelText, pickLocale, translate } from './i18n.ts';
+import {
+  type BotLocale,
+  errorText,
+  labelText,
+  type MessageKey,
+  pickLocale,
+  translate,
+} from './i18n.ts';
 import { replyNow } from './respond.ts';
 import { logRestError } from './rest-errors.ts';
 
@@ -96,6 +103,21 @@ function storeLabel(ctx: BotContext, answer: StoredAnswer, label: SentimentLabel
   );
 }
 
+/** Returns why this press cannot store a label, or undefined when it can. */
+function refusalFor(
+  ctx: BotContext,
+  answer: StoredAnswer | undefined,
+  interaction: ButtonInteraction,
+): MessageKey | undefined {
+  if (!answer) return 'feedbackExpired';
+  if (answer.userId !== interaction.user.id) return 'feedbackOnlyAuthor';
+  if (answer.rated) return 'feedbackAlready';
+  if (!feedbackAllowed(ctx, interaction.user.id, interaction.guildId ?? undefined)) {
+    return 'feedbackOptedOut';
+  }
+  return undefined;
+}
+
 /** Handles a press on a feedback button; returns false when the button is not a feedback one. */
 export async function handleFeedbackButton(
   ctx: BotContext,
@@ -105,26 +127,13 @@ export async function handleFeedbackButton(
   if (!action) return false;
   const locale = pickLocale(interaction.locale);
   const answer = ctx.answers.get(action.answerId);
-  const refusal = !answer
-    ? 'feedbackExpired'
-    : answer.userId !== interaction.user.id
-      ? 'feedbackOnlyAuthor'
-      : answer.rated
-        ? 'feedbackAlready'
-        : !feedbackAllowed(ctx, interaction.user.id, interaction.guildId ?? undefined)
-          ? 'feedbackOptedOut'
-          : undefined;
+  const refusal = refusalFor(ctx, answer, interaction);
   if (!answer || refusal) {
-    await replyNow(
-      ctx,
-      interaction,
-      { content: translate(locale, refusal ?? 'feedbackExpired') },
-      {
-        ephemeral: true,
-      },
-    );
+    const content = translate(locale, refusal ?? 'feedbackExpired');
+    await replyNow(ctx, interaction, { content }, { ephemeral: true });
     return true;
   }
+
   if (action.kind === 'down') {
     await replyNow(
       ctx,
@@ -137,6 +146,7 @@ export async function handleFeedbackButton(
     );
     return true;
   }
+
   const label = action.kind === 'up' ? answer.result.label : action.label;
   let content: string;
   try {
@@ -146,10 +156,11 @@ export async function handleFeedbackButton(
     ctx.log.error({ err: (error as Error).message }, 'feedback not stored');
     content = errorText(locale, error);
   }
+
   if (action.kind === 'label') {
     // The label buttons sit on the ephemeral question; replace it with the confirmation.
     try {
-      await ctx.callbacks.update(interaction, { content, components: [] });
+      await interaction.update({ content, components: [] });
     } catch (error) {
       logRestError(ctx.log, error, 'update feedback question');
     }

@@ -11,7 +11,6 @@ import { NunchiError } from '../core/errors.ts';
 import { getLogger, registerSecret } from '../core/logger.ts';
 import { MAX_IMAGE_BYTES, DOWNLOAD_TIMEOUT_MS } from './attachments.ts';
 import { AnswerCache } from './answers.ts';
-import { InteractionCallbacks } from './callbacks.ts';
 import { createClient, loginAndWait, messageContentEnabled } from './client.ts';
 import { buildCommands } from './commands.ts';
 import type { BotContext, BotLimits, BotStore } from './context.ts';
@@ -109,7 +108,7 @@ function attachHandlers(ctx: BotContext): void {
     log.info({ shardId, replayed }, 'gateway shard resumed');
   });
 
-  for (const rest of [client.rest, ctx.callbacks.rest]) watchRateLimits(rest, log);
+  watchRateLimits(client.rest, log);
 
   if (log.isLevelEnabled('trace')) {
     client.on(Events.Debug, (message) => log.trace({ detail: redactPath(message) }, 'discord.js'));
@@ -184,10 +183,8 @@ export async function startBot(options: StartBotOptions): Promise<BotHandle> {
     underShardingManager: options.underShardingManager ?? false,
     restRequestsPerSecond: limits.restRequestsPerSecond,
   });
-  const callbacks = new InteractionCallbacks(config.DISCORD_API_BASE);
   const ctx: BotContext = {
     client,
-    callbacks,
     classifier,
     store,
     config,
@@ -205,7 +202,6 @@ export async function startBot(options: StartBotOptions): Promise<BotHandle> {
     await loginAndWait(client, token, READY_TIMEOUT_MS);
   } catch (error) {
     await client.destroy();
-    callbacks.destroy();
     throw error;
   }
   if (runsFirstShard(client)) await registerCommands(ctx);
@@ -225,7 +221,6 @@ export async function startBot(options: StartBotOptions): Promise<BotHandle> {
     async stop() {
       ctx.stopping = true;
       await client.destroy();
-      callbacks.destroy();
       log.info('Discord bot stopped');
     },
   };

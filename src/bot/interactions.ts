@@ -13,7 +13,7 @@ import { type BotLocale, pickLocale, translate } from './i18n.ts';
 import { handlePrivacy } from './privacy.ts';
 import { deferInteraction, finishInteraction, replyNow } from './respond.ts';
 
-/** Routes an interaction to its handler. Never throws; failures are logged. */
+/** Routes an interaction to its handler. REST and classification failures are logged inside. */
 export async function handleInteraction(ctx: BotContext, interaction: Interaction): Promise<void> {
   if (interaction.isChatInputCommand()) {
     await handleCommand(ctx, interaction);

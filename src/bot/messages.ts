@@ -57,7 +57,7 @@ function logIntentHintOnce(ctx: BotContext): void {
   );
 }
 
-/** Handles one MESSAGE_CREATE. Never throws; failures are logged. */
+/** Handles one MESSAGE_CREATE. REST and classification failures are logged inside. */
 export async function handleMessage(ctx: BotContext, message: Message): Promise<void> {
   const botId = ctx.client.user?.id;
   if (!botId || message.author.bot || message.author.id === botId || message.system) return;
@@ -69,8 +69,8 @@ export async function handleMessage(ctx: BotContext, message: Message): Promise<
   const attachment = message.attachments.first();
 
   if (!attachment && text.length === 0) {
-    // Without the intent Discord sends an empty content for some addressed messages, such as
-    // replies that do not ping the bot; never classify an empty string.
+    // Without the intent, Discord sends empty content for some addressed messages, such as
+    // replies that do not ping the bot. An empty string is never classified.
     const key = ctx.messageContent ? 'noText' : 'noContentIntent';
     if (!ctx.messageContent) logIntentHintOnce(ctx);
     await reply(ctx, message, { content: translate(locale, key) });

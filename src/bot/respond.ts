@@ -10,6 +10,7 @@ import {
   type ButtonInteraction,
   type ChatInputCommandInteraction,
   type EmbedBuilder,
+  MessageFlags,
 } from 'discord.js';
 import type { BotContext } from './context.ts';
 import { type BotLocale, translate } from './i18n.ts';
@@ -34,7 +35,7 @@ export async function deferInteraction(
   interaction: ChatInputCommandInteraction,
 ): Promise<boolean> {
   try {
-    await ctx.callbacks.defer(interaction);
+    await interaction.deferReply();
     return true;
   } catch (error) {
     logRestError(ctx.log, error, 'defer reply');
@@ -50,7 +51,11 @@ export async function replyNow(
   options: { ephemeral?: boolean } = {},
 ): Promise<void> {
   try {
-    await ctx.callbacks.reply(interaction, payload, options.ephemeral ?? false);
+    await interaction.reply({
+      ...payload,
+      flags: options.ephemeral ? MessageFlags.Ephemeral : undefined,
+      allowedMentions: { parse: [] },
+    });
   } catch (error) {
     logRestError(ctx.log, error, 'reply');
   }

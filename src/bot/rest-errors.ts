@@ -95,7 +95,7 @@ export function logRestError(log: Logger, error: unknown, action: string): void 
 export const RATE_LIMIT_LOG_INTERVAL_MS = 10_000;
 
 /**
- * Returns a warn logger that writes at most one line per key and interval; each line counts the
+ * Returns a warn logger that writes at most one line per key and interval. Each line counts the
  * lines suppressed since the previous one, so a burst of queued requests logs once.
  */
 export function createThrottledWarn(log: Logger, intervalMs = RATE_LIMIT_LOG_INTERVAL_MS) {

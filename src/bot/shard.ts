@@ -1,6 +1,6 @@
 /**
  * @module Sharded start for large deployments. discord.js's ShardingManager forks one process per
- * manager shard; here each manager shard is a group of gateway shards, so one process runs
+ * manager shard. Here each manager shard is a group of gateway shards, so one process runs
  * several gateway connections in one Client and loads the models once for all of them. Feedback
  * from several processes goes to the same SQLite file, which the store opens in WAL mode with a
  * busy timeout.
@@ -16,7 +16,10 @@ import { restErrorFields } from './rest-errors.ts';
 
 /** The script each shard process runs. */
 export const SHARD_PROCESS_FILE = fileURLToPath(new URL('./shard-process.ts', import.meta.url));
-/** Discord allows one IDENTIFY per 5 seconds per concurrency bucket; processes start this far apart. */
+/**
+ * Pause between starting two shard processes, in milliseconds. Discord allows one IDENTIFY per
+ * 5 seconds per concurrency bucket.
+ */
 const SPAWN_DELAY_MS = 5500;
 
 /**
@@ -105,7 +108,8 @@ export interface ShardManagerHandle {
 /**
  * Starts one process per group of gateway shards and resolves when every process is ready.
  *
- * @throws NunchiError CONFIG_INVALID when DISCORD_TOKEN is missing or the shard count cannot be read.
+ * @throws NunchiError CONFIG_INVALID when DISCORD_TOKEN is missing or the shard count cannot be
+ *   read.
  */
 export async function startShardManager(options: ShardManagerOptions): Promise<ShardManagerHandle> {
   const { config } = options;

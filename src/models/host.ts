@@ -40,6 +40,8 @@ const isSentiment = (name: ModelName) => name.startsWith('sentiment-');
 export class ModelHost implements Classifier {
   private readonly slots = new Map<ModelName, Slot>();
   private readonly reloads = new Map<ModelName, Promise<unknown>>();
+  /** Why a model's serving version failed to load at start, until a version of it loads. */
+  private readonly loadErrors = new Map<ModelName, string>();
   private readonly registry: ModelRegistry;
   private readonly runtime: ModelRuntime;
   private readonly digitModels: DigitModelName[];
@@ -65,6 +67,7 @@ export class ModelHost implements Classifier {
       } catch (error) {
         const message = (error as Error).message;
         this.log.warn({ model: name, err: message }, 'model not loaded');
+        this.loadErrors.set(name, message);
         outcomes.push({ name, error: message });
       }
     }
@@ -100,6 +103,7 @@ export class ModelHost implements Classifier {
     if (old && old.version === serving.version) return { version: old.version, changed: false };
     const model = await this.loadFrom(name, serving.dir);
     this.slots.set(name, { name, version: serving.version, model, inFlight: 0, retired: false });
+    this.loadErrors.delete(name);
     if (old) this.retire(old);
     this.log.info({ model: name, version: serving.version, from: old?.version }, 'model serving');
     return { version: serving.version, changed: true };
@@ -138,7 +142,8 @@ export class ModelHost implements Classifier {
       if (!ko && !en) {
         throw new NunchiError(
           'MODEL_NOT_FOUND',
-          'No sentiment model is loaded; train one with `npm run cli -- train sentiment-ko`',
+          'No sentiment model is loaded; train one with `npm run cli -- train sentiment-ko`' +
+            this.describeLoadErrors(['sentiment-ko', 'sentiment-en']),
         );
       }
       return await this.runtime.classifySentiment(
@@ -162,13 +167,22 @@ export class ModelHost implements Classifier {
       if (!slot) {
         throw new NunchiError(
           'MODEL_NOT_FOUND',
-          'No digit model is loaded; train one with `npm run cli -- train digits-mlp`',
+          'No digit model is loaded; train one with `npm run cli -- train digits-mlp`' +
+            this.describeLoadErrors(this.digitModels),
         );
       }
       return await this.runtime.readDigits(image, slot.model, options);
     } finally {
       this.release(slot);
     }
+  }
+
+  /** The start-up load failures of `names`, as a sentence to append to an error message. */
+  private describeLoadErrors(names: readonly ModelName[]): string {
+    const reasons = names
+      .filter((name) => this.loadErrors.has(name))
+      .map((name) => `${name} failed to load: ${this.loadErrors.get(name)}`);
+    return reasons.length > 0 ? `. ${reasons.join('. ')}` : '';
   }
 
   describeModels(): ModelSummary[] {

@@ -98,12 +98,18 @@ export async function writeFileAtomic(file: string, content: string): Promise<vo
   const temporary = `${file}.${process.pid}.${randomUUID().slice(0, 8)}.tmp`;
   const handle = await fs.open(temporary, 'w');
   try {
-    await handle.writeFile(content);
-    await handle.sync();
-  } finally {
-    await handle.close();
+    try {
+      await handle.writeFile(content);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await fs.rename(temporary, file);
+  } catch (error) {
+    // A full disk leaves a partial temporary file; remove it so that retries do not pile up.
+    await fs.rm(temporary, { force: true }).catch(() => undefined);
+    throw error;
   }
-  await fs.rename(temporary, file);
 }
 
 async function readText(file: string): Promise<string | undefined> {
@@ -180,8 +186,12 @@ export class ModelRegistry {
       history = [];
     }
     const serving = (await this.serving(name))?.version;
-    if (serving && history.at(-1) !== serving) history.push(serving);
-    return history;
+    if (!serving || history.at(-1) === serving) return history;
+    // setServing writes HISTORY before CURRENT. Entries after the serving version's last
+    // occurrence come from a switch that never reached CURRENT, and a serving version missing
+    // from the end comes from a switch whose HISTORY write was lost.
+    const last = history.lastIndexOf(serving);
+    return last >= 0 ? history.slice(0, last + 1) : [...history, serving];
   }
 
   /** Every version of `name` in both roots with its source, metrics and status. */
@@ -280,10 +290,10 @@ export class ModelRegistry {
     const previous = history.at(-1);
     const folder = path.join(this.runtimeRoot, name);
     await fs.mkdir(folder, { recursive: true });
-    // CURRENT decides what serves; HISTORY only feeds rollback and is repaired on read.
-    await writeFileAtomic(path.join(folder, CURRENT_FILE), `${version}\n`);
     if (previous !== version) history.push(version);
+    // CURRENT decides what serves, so it is written last; history() repairs HISTORY on read.
     await writeFileAtomic(path.join(folder, HISTORY_FILE), `${JSON.stringify(history)}\n`);
+    await writeFileAtomic(path.join(folder, CURRENT_FILE), `${version}\n`);
     return { previous };
   }
 
@@ -307,6 +317,8 @@ export class ModelRegistry {
     await verifyModelDir(this.versionDir(name, to) as string);
     const folder = path.join(this.runtimeRoot, name);
     await fs.mkdir(folder, { recursive: true });
+    // CURRENT goes first here: if the HISTORY write is lost, `from` stays after `to` and
+    // history() drops it, which completes the rollback.
     await writeFileAtomic(path.join(folder, CURRENT_FILE), `${to}\n`);
     await writeFileAtomic(path.join(folder, HISTORY_FILE), `${JSON.stringify(history)}\n`);
     return { from, to };

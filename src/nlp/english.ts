@@ -65,31 +65,36 @@ const NEGATIONS = new Set([
 /** Words that also end a negation scope: "not great but fun" leaves "fun" unmarked. */
 const CONTRAST = new Set(['but', 'however', 'although', 'though', 'yet']);
 
-/** Whole-word contractions, with and without the apostrophe that reviews often drop. */
-const IRREGULAR: Record<string, string[]> = {
-  "won't": ['will', 'not'],
-  wont: ['will', 'not'],
-  "can't": ['can', 'not'],
-  cant: ['can', 'not'],
-  cannot: ['can', 'not'],
-  "shan't": ['shall', 'not'],
-  "ain't": ['is', 'not'],
-  aint: ['is', 'not'],
-  dont: ['do', 'not'],
-  doesnt: ['does', 'not'],
-  didnt: ['did', 'not'],
-  isnt: ['is', 'not'],
-  wasnt: ['was', 'not'],
-  arent: ['are', 'not'],
-  werent: ['were', 'not'],
-  havent: ['have', 'not'],
-  hasnt: ['has', 'not'],
-  hadnt: ['had', 'not'],
-  couldnt: ['could', 'not'],
-  wouldnt: ['would', 'not'],
-  shouldnt: ['should', 'not'],
-  "let's": ['let', 'us'],
-};
+/**
+ * Whole-word contractions, with and without the apostrophe that reviews often drop. A Map, not an
+ * object literal, so that words such as "constructor" never reach Object.prototype.
+ */
+const IRREGULAR = new Map<string, string[]>(
+  Object.entries({
+    "won't": ['will', 'not'],
+    wont: ['will', 'not'],
+    "can't": ['can', 'not'],
+    cant: ['can', 'not'],
+    cannot: ['can', 'not'],
+    "shan't": ['shall', 'not'],
+    "ain't": ['is', 'not'],
+    aint: ['is', 'not'],
+    dont: ['do', 'not'],
+    doesnt: ['does', 'not'],
+    didnt: ['did', 'not'],
+    isnt: ['is', 'not'],
+    wasnt: ['was', 'not'],
+    arent: ['are', 'not'],
+    werent: ['were', 'not'],
+    havent: ['have', 'not'],
+    hasnt: ['has', 'not'],
+    hadnt: ['had', 'not'],
+    couldnt: ['could', 'not'],
+    wouldnt: ['would', 'not'],
+    shouldnt: ['should', 'not'],
+    "let's": ['let', 'us'],
+  }),
+);
 const SUFFIXES: [string, string][] = [
   ["n't", 'not'],
   ["'re", 'are'],
@@ -103,7 +108,7 @@ const IS_CONTRACTIONS = new Set(['it', 'that', 'there', 'what', 'he', 'she', 'he
 
 /** Splits a lowercase word with an apostrophe into its parts ("didn't" -> did, not). */
 function expandContraction(word: string): string[] {
-  const irregular = IRREGULAR[word];
+  const irregular = IRREGULAR.get(word);
   if (irregular) return irregular;
   if (!word.includes("'")) return [word];
   for (const [suffix, expansion] of SUFFIXES) {

@@ -74,9 +74,19 @@ export async function saveUploadedDataset(
   const existing = context.store.findDatasetBySha256(sha256);
   if (existing) return { record: existing, created: false };
   const folder = path.join(context.config.dataDir, 'datasets');
-  await mkdir(folder, { recursive: true });
   const file = path.join(folder, `${sha256}.${format === 'nsmc' ? 'tsv' : format}`);
-  await writeFileAtomic(file, content);
+  try {
+    await mkdir(folder, { recursive: true });
+    await writeFileAtomic(file, content);
+  } catch (error) {
+    throw new NunchiError(
+      'STORAGE_FAILED',
+      `Cannot store the data set at ${file}: ${(error as Error).message}. ` +
+        'Free disk space or make DATA_DIR writable, then upload it again.',
+      { file },
+      { cause: error },
+    );
+  }
   const record = context.store.saveDataset({
     id: `ds-${sha256.slice(0, 16)}`,
     sha256,

@@ -57,7 +57,10 @@ const PUBLIC_DETAILS: Partial<Record<ErrorCode, string[]>> = {
 export function createErrorHandler(log: Logger) {
   return (error: Error, c: Context): Response => {
     if (isNunchiError(error)) {
-      const status = STATUS_BY_CODE[error.code] ?? 500;
+      // The store reports a database locked past its busy timeout with retryAfterSeconds. The
+      // lock clears by itself, so it is 503 with Retry-After rather than a fault.
+      const retryable = error.code === 'STORAGE_FAILED' && error.details.retryAfterSeconds;
+      const status = retryable ? 503 : (STATUS_BY_CODE[error.code] ?? 500);
       // 503 means a model or the admin API is not available, which is expected, not a fault.
       if (status === 503) log.warn({ code: error.code }, error.message);
       else if (status >= 500)
@@ -67,7 +70,7 @@ export function createErrorHandler(log: Logger) {
         if (error.details[key] !== undefined) body[key] = error.details[key];
       }
       const extra = error.code === 'JOB_CONFLICT' ? { jobId: error.details.jobId } : {};
-      if (error.code === 'RATE_LIMITED') {
+      if (error.code === 'RATE_LIMITED' || retryable) {
         c.header('Retry-After', String(error.details.retryAfterSeconds ?? 60));
       }
       if (error.code === 'UNAUTHORIZED')

@@ -244,8 +244,10 @@ export class JobManager {
       startedAt: new Date().toISOString(),
     });
     this.emit(job.id, { type: 'state', job });
-    const outDir = await registry.stagingDir(job.model, job.id);
+    let outDir: string | undefined;
     try {
+      // Inside the try: an unwritable models folder fails this job instead of the process.
+      outDir = await registry.stagingDir(job.model, job.id);
       const serving = await registry.serving(job.model);
       const spec = await this.buildSpec(job, outDir, serving?.dir);
       const outcome = await this.runWorker(running, spec);
@@ -286,7 +288,7 @@ export class JobManager {
         details: { jobId: job.id, error: message },
       });
     } finally {
-      await rm(outDir, { recursive: true, force: true });
+      if (outDir) await rm(outDir, { recursive: true, force: true });
     }
   }
 
@@ -368,14 +370,16 @@ export class JobManager {
       pendingPromotion: { model: job.model, from: serving?.version, to: spec.version },
     });
     await registry.setServing(job.model, spec.version);
-    await this.options.hooks?.afterServingSwitched?.(job);
     try {
+      await this.options.hooks?.afterServingSwitched?.(job);
       await host.reload(job.model);
     } catch (error) {
+      // CURRENT already names the new version, so put the old one back before reporting.
       if (serving) await registry.rollback(job.model);
+      this.log.error({ jobId: job.id, err: (error as Error).message }, 'promotion failed');
       return {
         ...result,
-        reason: `The new version failed to load (${(error as Error).message}), so ${serving?.version ?? 'nothing'} keeps serving.`,
+        reason: `The new version could not be promoted (${(error as Error).message}), so ${serving?.version ?? 'nothing'} keeps serving.`,
       };
     }
     return { ...result, promoted: true };

@@ -108,10 +108,54 @@ const JOB_COLUMNS: Record<keyof JobUpdate, string> = {
   pendingPromotion: 'pending_promotion',
 };
 
+/** Retry-After value, in seconds, sent when a write found the database locked. */
+const LOCKED_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * Turns a SQLite error into STORAGE_FAILED: a lock held past the busy timeout becomes a retryable
+ * error (HTTP 503 with Retry-After), anything else (disk full, read-only, I/O) a plain one.
+ */
+function storageError(error: unknown, file: string): unknown {
+  const code = (error as { code?: unknown }).code;
+  if (typeof code !== 'string' || !code.startsWith('SQLITE_')) return error;
+  const message = (error as Error).message;
+  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
+    return new NunchiError(
+      'STORAGE_FAILED',
+      `The SQLite store is locked by another process for longer than ${BUSY_TIMEOUT_MS / 1000} s; retry in a few seconds`,
+      { file, sqliteCode: code, retryAfterSeconds: LOCKED_RETRY_AFTER_SECONDS },
+      { cause: error },
+    );
+  }
+  return new NunchiError(
+    'STORAGE_FAILED',
+    `The SQLite store failed: ${message} (${code}). Check free disk space and the permissions of DATA_DIR.`,
+    { file, sqliteCode: code },
+    { cause: error },
+  );
+}
+
+/** Wraps every method of `store` so SQLite errors leave it as STORAGE_FAILED. */
+function guardStore(store: Store): Store {
+  const guarded = { ...store } as Record<string, unknown>;
+  for (const [key, value] of Object.entries(store)) {
+    if (typeof value !== 'function') continue;
+    guarded[key] = (...args: unknown[]) => {
+      try {
+        return (value as (...inner: unknown[]) => unknown)(...args);
+      } catch (error) {
+        throw storageError(error, store.file);
+      }
+    };
+  }
+  return guarded as unknown as Store;
+}
+
 function openDatabase(file: string): Database.Database {
+  let db: Database.Database | undefined;
   try {
     mkdirSync(path.dirname(file), { recursive: true });
-    const db = new Database(file);
+    db = new Database(file);
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
@@ -119,6 +163,7 @@ function openDatabase(file: string): Database.Database {
     migrate(db);
     return db;
   } catch (error) {
+    db?.close();
     throw new NunchiError(
       'STORAGE_FAILED',
       `Cannot open the SQLite store at ${file}: ${(error as Error).message}. Check that DATA_DIR is writable.`,
@@ -148,7 +193,7 @@ export function openStore(dir: string = getConfig().dataDir): Store {
     return row ? datasetFromRow(row) : undefined;
   };
 
-  return {
+  return guardStore({
     file,
 
     recordFeedback(entry) {
@@ -332,5 +377,5 @@ export function openStore(dir: string = getConfig().dataDir): Store {
     close() {
       if (db.open) db.close();
     },
-  };
+  });
 }

@@ -23,14 +23,14 @@ export interface AugmentOptions {
 
 export const DEFAULT_AUGMENT: AugmentOptions = {
   rotationDegrees: 15,
-  scaleRange: [0.85, 1.15],
-  shear: 0.15,
-  shiftPixels: 3,
-  elasticProbability: 0.5,
-  elasticAlpha: [15, 34],
+  scaleRange: [0.9, 1.1],
+  shear: 0.1,
+  shiftPixels: 2,
+  elasticProbability: 0.3,
+  elasticAlpha: [8, 24],
   elasticSigma: 4,
-  thickenProbability: 0.15,
-  thinProbability: 0.15,
+  thickenProbability: 0.1,
+  thinProbability: 0.1,
 };
 
 function gaussianKernel(sigma: number): Float32Array {

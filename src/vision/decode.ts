@@ -10,7 +10,7 @@ import { NunchiError } from '../core/errors.ts';
 export const MAX_IMAGE_BYTES = 25 * 2 ** 20;
 /** Largest declared width x height accepted (a 20 MB phone photo is about 12-50 million). */
 export const MAX_IMAGE_PIXELS = 60_000_000;
-/** Longest side of the working copy that segmentation and cropping run on. */
+/** Maximum side length of the working copy that segmentation and cropping run on. */
 export const WORKING_SIZE = 1024;
 /** Contrast (on 0-255) below which an image counts as blank. */
 export const BLANK_CONTRAST = 24;

@@ -9,7 +9,7 @@ import type { DigitRegion } from './segment.ts';
 
 /** Side of the box the digit is fitted into, inside the 28x28 field. */
 export const BOX_SIZE = 20;
-/** Longest side of the intermediate copy on which stroke width is measured and corrected. */
+/** Maximum side length of the copy on which stroke width is measured and corrected. */
 const FINE_SIZE = 4 * BOX_SIZE;
 /**
  * Stroke width at FINE_SIZE below which strokes are thickened, and the width they get: MNIST

@@ -9,7 +9,7 @@ import { getLogger } from '../core/logger.ts';
 import { type ModelMetadata, sealModelDir } from '../core/model-dir.ts';
 import { type Tf, initTf } from '../core/tf.ts';
 import type { TrainOptions } from '../training/registry.ts';
-import { augmentDigit } from './augment.ts';
+import { type AugmentOptions, DEFAULT_AUGMENT, augmentDigit } from './augment.ts';
 import {
   Adam,
   type CnnParams,
@@ -49,18 +49,19 @@ export interface CnnTrainingSettings {
   finalLearningRate: number;
   dropout: [number, number];
   validationShare: number;
-  augment: boolean;
+  /** Distortions applied to every training digit, or undefined for none. */
+  augment?: AugmentOptions;
 }
 
 export const DEFAULT_CNN_TRAINING: CnnTrainingSettings = {
   shape: DEFAULT_CNN_SHAPE,
-  epochs: 18,
+  epochs: 24,
   batchSize: 64,
   learningRate: 1e-3,
   finalLearningRate: 1e-5,
-  dropout: [0.25, 0.5],
+  dropout: [0.2, 0.4],
   validationShare: 0.1,
-  augment: true,
+  augment: DEFAULT_AUGMENT,
 };
 
 /** Builds the serving LayersModel of `shape` and loads `params` into it. */
@@ -153,7 +154,7 @@ export async function trainDigitsCnn(
         const index = order[start + i];
         const image = train.images.subarray(index * PIXELS, (index + 1) * PIXELS);
         const target = batchImages.subarray(i * PIXELS, (i + 1) * PIXELS);
-        if (settings.augment) augmentDigit(image, target, random);
+        if (settings.augment) augmentDigit(image, target, random, settings.augment);
         else target.set(image);
         batchLabels[i] = train.labels[index];
       }
@@ -237,10 +238,7 @@ export async function trainDigitsCnn(
         finalLearningRate: settings.finalLearningRate,
         schedule: 'cosine per step',
         dropout: settings.dropout,
-        augmentation: settings.augment
-          ? 'rotation ±15°, scale 0.85-1.15, aspect ±10%, shear ±0.15, shift ±3 px, elastic ' +
-            '(p 0.5, alpha 15-34, sigma 4), thicken p 0.15, thin p 0.15'
-          : 'none',
+        augmentation: settings.augment ?? 'none',
         inputScale: 'pixels / 255, white strokes on black',
         weightStorage: 'float16',
         seed,

@@ -99,6 +99,18 @@ describe('/sentiment', () => {
     expect(embed.fields?.map((field) => field.value)).toContain('English');
   });
 
+  it('rejects blank text without classifying', async () => {
+    const { fake } = harness;
+    const calls = classifier.sentimentCalls.length;
+    const interaction = fake.runCommand('sentiment', [text('   \n  ')], {
+      user: newUser(),
+      locale: 'ko',
+    });
+    const edit = await waitForEdit(fake, interaction);
+    expect(String(edit.body?.content)).toContain('글이 비어 있습니다');
+    expect(classifier.sentimentCalls.length).toBe(calls);
+  });
+
   it('answers in a direct message', async () => {
     const { fake } = harness;
     const interaction = fake.runCommand('sentiment', [text('boring and awful')], {

@@ -1,9 +1,9 @@
 /**
- * Sharded start: the ShardingManager forks the real shard process script, one process per group
- * of gateway shards, against the fake Discord server; each guild's events reach the process that
+ * Sharded start: the ShardingManager forks the real shard process script against the fake Discord
+ * server, one process per group of gateway shards. Each guild's events reach the process that
  * runs the guild's shard.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,8 +15,11 @@ import {
   startShardManager,
 } from '../../src/bot/shard.ts';
 import { loadConfig } from '../../src/core/config.ts';
-import { FakeDiscord, shardForGuild } from '../fake-discord/index.ts';
-import { newUser, waitForReplyTo } from './harness.ts';
+import { FakeDiscord, type RecordedRequest, shardForGuild } from '../fake-discord/index.ts';
+import { openStore } from '../../src/store/index.ts';
+import { buttonIds, newUser, waitForCallback, waitForReplyTo } from './harness.ts';
+
+const hasEnglishModel = existsSync(path.join(loadConfig({}).modelsDir, 'sentiment-en'));
 
 describe('groupShards', () => {
   it.each([
@@ -108,4 +111,42 @@ describe('sharded bot', () => {
     expect(guildReply.status).toBe(200);
     expect(directReply.status).toBe(200);
   });
+
+  it.skipIf(!hasEnglishModel)(
+    `stores feedback from two processes${hasEnglishModel ? '' : ' (skipped: no sentiment-en model in MODELS_DIR)'}`,
+    async () => {
+      // The guild's shard and shard 0 (direct messages) run in different processes.
+      expect(shardForGuild(fake.guild.id, 2)).toBe(1);
+      const rate = async (guildId: string | undefined, review: string) => {
+        const user = newUser();
+        const message = fake.sendMessage({
+          content: guildId ? `<@${fake.botUser.id}> ${review}` : review,
+          author: user,
+          mentions: guildId ? [fake.botUser] : [],
+          guildId,
+        });
+        const reply: RecordedRequest = await waitForReplyTo(fake, message, 30_000);
+        const up = buttonIds(reply).find((id) => id.startsWith('fb:up:'));
+        expect(up).toBeDefined();
+        const press = fake.pressButton(String(up), reply.response as Record<string, unknown>, {
+          user,
+          guildId,
+        });
+        const callback = await waitForCallback(fake, press, 30_000);
+        expect(String((callback.body?.data as { content: string }).content)).toContain('stored');
+      };
+      await Promise.all([
+        rate(fake.guild.id, 'a wonderful film, I loved it'),
+        rate(undefined, 'a wonderful story, I loved it'),
+      ]);
+      const store = openStore(dataDir);
+      try {
+        const texts = store.listFeedback('sentiment-en').map((row) => row.text);
+        expect(texts).toContain('a wonderful film, I loved it');
+        expect(texts).toContain('a wonderful story, I loved it');
+      } finally {
+        store.close();
+      }
+    },
+  );
 });

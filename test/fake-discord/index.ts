@@ -4,6 +4,17 @@
  * fake's own ws:// URL. The fake records every request and gateway frame, enforces the 3-second
  * interaction acknowledgement window and the 15-minute interaction token lifetime, serves
  * attachment downloads, and can inject REST failures such as 429, 10062 and 50027.
+ *
+ * Typical use:
+ *
+ *     const fake = await FakeDiscord.start();
+ *     // start the bot with DISCORD_API_BASE = fake.apiBase and DISCORD_TOKEN = fake.token
+ *     const option = { name: 'text', type: OPTION_TYPE.string, value: 'good' };
+ *     const interaction = fake.runCommand('sentiment', [option], { user });
+ *     const edit = await fake.waitForRequest((request) => request.method === 'PATCH');
+ *     fake.gateway.disconnectAll(4000); // the client resumes and missed events are replayed
+ *
+ * For long runs, `maxRecords` bounds what the fake keeps in memory.
  */
 import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -237,8 +248,9 @@ export class FakeDiscord extends EventEmitter {
   }
 
   /**
-   * Stores bytes that the bot can download from the returned attachment's URL. `contentType: null`
-   * leaves `content_type` out of the metadata; `declaredSize` makes the metadata lie about the size.
+   * Stores bytes that the bot can download from the returned attachment's URL.
+   * `contentType: null` leaves `content_type` out of the metadata, and `declaredSize` makes the
+   * metadata state a size other than the real one.
    */
   addAttachment(
     filename: string,
@@ -362,11 +374,13 @@ export class FakeDiscord extends EventEmitter {
       body,
       files,
       status: 0,
+      response: undefined,
       at: Date.now(),
       authorization: request.headers.authorization,
     };
     const answer = this.injectedFailure(method, path) ?? this.route(recorded);
     recorded.status = answer.status;
+    recorded.response = answer.body;
     this.record(recorded);
     const headers: Record<string, string> = { ...answer.headers };
     if (answer.body !== undefined) headers['content-type'] = 'application/json';

@@ -23,6 +23,8 @@ export interface RecordedRequest {
   body: Record<string, unknown> | undefined;
   files: RecordedFile[];
   status: number;
+  /** JSON body the fake returned, such as the created message. */
+  response: unknown;
   /** Date.now() when the request arrived. */
   at: number;
   authorization: string | undefined;

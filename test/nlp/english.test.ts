@@ -76,6 +76,18 @@ describe('tokenizeEnglish', () => {
     ]);
   });
 
+  it('treats Object.prototype names as plain words', () => {
+    const text = 'constructor toString __proto__ hasOwnProperty valueOf';
+    expect(tokenizeEnglish(text)).toEqual([
+      'constructor',
+      'tostring',
+      'proto',
+      'hasownproperty',
+      'valueof',
+    ]);
+    expect(tokenizeEnglish(text, { stem: true })).toHaveLength(5);
+  });
+
   it('returns nothing for punctuation only', () => {
     expect(tokenizeEnglish('... , ;')).toEqual([]);
   });

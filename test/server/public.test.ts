@@ -1,5 +1,9 @@
+import { Hono } from 'hono';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { NunchiError } from '../../src/core/errors.ts';
+import { getLogger } from '../../src/core/logger.ts';
 import { MAX_JSON_BYTES, MAX_UPLOAD_BYTES } from '../../src/server/body.ts';
+import { createErrorHandler } from '../../src/server/errors.ts';
 import { createApp } from '../../src/server/index.ts';
 import { createWebRoutes } from '../../src/web/routes.ts';
 import { authHeader, createTestService, type TestService } from './fixtures/service.ts';
@@ -207,6 +211,35 @@ describe('web pages', () => {
     } finally {
       await service.cleanup();
     }
+  });
+});
+
+describe('error handler', () => {
+  it('turns a locked store into 503 with Retry-After', async () => {
+    const app = new Hono();
+    app.onError(createErrorHandler(getLogger('http')));
+    app.get('/', () => {
+      throw new NunchiError('STORAGE_FAILED', 'The SQLite store is locked by another process', {
+        retryAfterSeconds: 5,
+      });
+    });
+    const response = await app.request('/');
+    expect(response.status).toBe(503);
+    expect(response.headers.get('retry-after')).toBe('5');
+    expect(((await response.json()) as ErrorBody).error.code).toBe('STORAGE_FAILED');
+  });
+
+  it('hides the message of an unexpected error', async () => {
+    const app = new Hono();
+    app.onError(createErrorHandler(getLogger('http')));
+    app.get('/', () => {
+      throw new Error('secret internals');
+    });
+    const response = await app.request('/');
+    expect(response.status).toBe(500);
+    const body = (await response.json()) as ErrorBody;
+    expect(body.error.code).toBe('INTERNAL');
+    expect(body.error.message).not.toContain('secret');
   });
 });
 

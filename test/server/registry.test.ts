@@ -83,6 +83,15 @@ describe('ModelRegistry', () => {
     await expect(registry.rollback('digits-mlp')).rejects.toThrow(/no earlier version/);
   });
 
+  it('repairs HISTORY after a switch that never reached CURRENT', async () => {
+    await writeFakeVersion(path.join(dataDir, 'models'), 'digits-mlp', 'v2', { accuracy: 0.9 });
+    const folder = path.join(dataDir, 'models', 'digits-mlp');
+    writeFileSync(path.join(folder, 'HISTORY.json'), JSON.stringify(['v1', 'v2']));
+    expect(await registry.history('digits-mlp')).toEqual(['v1']);
+    const versions = await registry.listVersions('digits-mlp');
+    expect(versions.find((entry) => entry.version === 'v2')?.status).toBe('candidate');
+  });
+
   it('refuses to serve a version whose files were altered', async () => {
     const dir = await writeFakeVersion(path.join(dataDir, 'models'), 'digits-mlp', 'v2', {
       accuracy: 0.9,

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { isNunchiError, type NunchiError } from '../../src/core/errors.ts';
 import { openStore, type Store } from '../../src/store/index.ts';
 
 describe('store', () => {
@@ -118,6 +119,29 @@ describe('store', () => {
     other.setOptOut('user', 'x', true);
     expect(store.isOptedOut('user', 'x')).toBe(true);
     other.close();
+  });
+
+  it('reports a lock held past the busy timeout as retryable', () => {
+    const locker = new Database(store.file);
+    locker.prepare('BEGIN IMMEDIATE').run();
+    try {
+      let caught: unknown;
+      try {
+        store.setOptOut('user', 'locked', true);
+      } catch (error) {
+        caught = error;
+      }
+      expect(isNunchiError(caught, 'STORAGE_FAILED')).toBe(true);
+      expect((caught as NunchiError).message).toContain('locked by another process');
+      expect((caught as NunchiError).details.retryAfterSeconds).toBeGreaterThan(0);
+      // WAL readers do not wait for the writer.
+      expect(store.isOptedOut('user', 'locked')).toBe(false);
+    } finally {
+      locker.prepare('ROLLBACK').run();
+      locker.close();
+    }
+    store.setOptOut('user', 'locked', true);
+    expect(store.isOptedOut('user', 'locked')).toBe(true);
   });
 
   it('finds a data set by its hash', () => {

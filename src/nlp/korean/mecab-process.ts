@@ -68,8 +68,8 @@ export class MecabProcess {
    * Analyses each line and returns the morphemes per line, in order. Lines must not contain a line
    * break; `toMecabLine` makes any text safe.
    *
-   * @throws NunchiError ANALYZER_FAILED when MeCab died twice while this request was queued, and
-   *   ANALYZER_UNAVAILABLE after `close` or when MeCab cannot be started.
+   * @throws NunchiError ANALYZER_FAILED when MeCab died or failed to start twice while this
+   *   request was queued, and ANALYZER_UNAVAILABLE after `close`.
    */
   analyzeLines(lines: readonly string[]): Promise<Morpheme[][]> {
     if (this.closed) {
@@ -91,8 +91,7 @@ export class MecabProcess {
     return new Promise<Morpheme[][]>((resolve, reject) => {
       const job: Job = { lines: [...lines], results: [], attempts: 0, resolve, reject };
       this.jobs.push(job);
-      const child = this.ensureChild();
-      if (child) this.writeJob(child, job);
+      this.writeJob(this.ensureChild(), job);
     });
   }
 
@@ -102,6 +101,7 @@ export class MecabProcess {
     const child = this.child;
     if (!child) return;
     await new Promise<void>((resolve) => {
+      // This timer also keeps the event loop alive until MeCab has exited.
       const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
       const done = () => {
         clearTimeout(timer);
@@ -113,7 +113,7 @@ export class MecabProcess {
     });
   }
 
-  private ensureChild(): ChildProcessWithoutNullStreams | undefined {
+  private ensureChild(): ChildProcessWithoutNullStreams {
     if (this.child) {
       this.setActive(true);
       return this.child;
@@ -204,7 +204,7 @@ export class MecabProcess {
     this.log.warn({ restarts: this.restarts, queued: retry.length }, `${reason}; restarting it`);
     this.jobs.push(...retry);
     const next = this.ensureChild();
-    if (next) for (const job of retry) this.writeJob(next, job);
+    for (const job of retry) this.writeJob(next, job);
   }
 
   private failure(job: Job, reason: string): NunchiError {

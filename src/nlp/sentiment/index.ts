@@ -5,7 +5,7 @@
  */
 import type { Language, SentimentResult } from '../../core/contracts.ts';
 import { NunchiError } from '../../core/errors.ts';
-import { detectLanguage } from '../index.ts';
+import { detectLanguage, normalize } from '../index.ts';
 import { SentimentModel } from './model.ts';
 import { tokenizeForModel } from './text.ts';
 
@@ -61,7 +61,8 @@ export async function classifySentimentBatch(
   options: ClassifyOptions = {},
 ): Promise<SentimentResult[]> {
   const routed = texts.map((text, index) => {
-    if (text.trim() === '') {
+    // Normalization drops invisible characters such as U+200B, so check what is left after it.
+    if (normalize(text).trim() === '') {
       throw new NunchiError(
         'TEXT_EMPTY',
         `Text ${index + 1} is empty; send some words to classify`,

@@ -13,7 +13,8 @@ import { initTf, type Tf } from '../../core/tf.ts';
 import type { CnnConfig } from '../../training/engine/cnn.ts';
 import { loadLayersModel } from '../../training/engine/layers.ts';
 import { NgramModel } from '../../training/engine/ngram.ts';
-import { Vocabulary } from '../index.ts';
+import { getLogger } from '../../core/logger.ts';
+import { getKoreanAnalyzer, Vocabulary } from '../index.ts';
 import type { TokenSettings } from './text.ts';
 
 export const VOCABULARY_FILE = 'vocabulary.json';
@@ -186,5 +187,21 @@ export async function loadSentimentModel(dir: string): Promise<SentimentModel> {
       { dir, vocabularySize: vocabulary.size, embeddingRows: inputDim },
     );
   }
+  await warnOnAnalyzerChange(metadata, settings);
   return new SentimentModel(tf, metadata, settings, layers, vocabulary, ngram);
+}
+
+/** Logs a warning when Korean text will be analysed by another engine than at training. */
+async function warnOnAnalyzerChange(
+  metadata: ModelMetadata,
+  settings: SentimentSettings,
+): Promise<void> {
+  if (settings.tokens.language !== 'ko' || !settings.analyzer) return;
+  const analyzer = await getKoreanAnalyzer();
+  if (analyzer.engine === settings.analyzer) return;
+  getLogger('nlp').warn(
+    { model: metadata.name, version: metadata.version, trainedWith: settings.analyzer },
+    `Model ${metadata.name} ${metadata.version} was trained on ${settings.analyzer} tokens but ` +
+      `the ${analyzer.engine} analyzer serves, so its accuracy will be lower`,
+  );
 }

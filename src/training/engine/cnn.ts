@@ -224,6 +224,98 @@ function denseForward(
   return out;
 }
 
+/**
+ * Adds the hidden layer's kernel and bias gradients and returns the gradient of its input, the
+ * pooled features. A pooled feature of exactly 0 had an inactive ReLU, so its gradient is never
+ * used and stays 0.
+ */
+function hiddenBackward(
+  pooled: Float32Array,
+  rows: number,
+  inner: number,
+  kernel: Float32Array,
+  dOut: Float32Array,
+  cols: number,
+  dKernel: Float32Array,
+  dBias: Float32Array,
+): Float32Array {
+  const dPooled = new Float32Array(rows * inner);
+  for (let r = 0; r < rows; r += 1) {
+    const o = r * cols;
+    for (let c = 0; c < cols; c += 1) dBias[c] += dOut[o + c];
+    for (let i = 0; i < inner; i += 1) {
+      const x = pooled[r * inner + i];
+      if (x === 0) continue;
+      const wRow = i * cols;
+      let sum = 0;
+      for (let c = 0; c < cols; c += 1) {
+        const d = dOut[o + c];
+        dKernel[wRow + c] += x * d;
+        sum += d * kernel[wRow + c];
+      }
+      dPooled[r * inner + i] = sum;
+    }
+  }
+  return dPooled;
+}
+
+/** Returns the [cols, rows] transpose of a row-major [rows, cols] matrix. */
+function transpose(
+  matrix: Float32Array,
+  rows: number,
+  cols: number,
+  out?: Float32Array,
+): Float32Array {
+  const result = out ?? new Float32Array(rows * cols);
+  for (let r = 0; r < rows; r += 1) {
+    for (let c = 0; c < cols; c += 1) result[c * rows + r] = matrix[r * cols + c];
+  }
+  return result;
+}
+
+/**
+ * Adds the gradients of one convolution branch: each (text, filter) pair whose ReLU was active
+ * passes its pooled gradient to the single window max pooling chose. The kernel is used and
+ * accumulated in its transposed [F, k*E] form, so both inner loops read contiguous memory.
+ */
+function convolutionBackward(
+  cache: ForwardCache,
+  branch: number,
+  windowSize: number,
+  dPooled: Float32Array,
+  kernel: Float32Array,
+  dKernel: Float32Array,
+  dBias: Float32Array,
+  dInput: Float32Array,
+  F: number,
+): void {
+  const { size: B, length: L } = cache.batch;
+  const embeddingDim = cache.input.length / (B * L);
+  const width = dPooled.length / B;
+  const kernelT = transpose(kernel, windowSize, F);
+  const dKernelT = new Float32Array(windowSize * F);
+  const argmax = cache.argmax[branch];
+  const input = cache.input;
+  for (let b = 0; b < B; b += 1) {
+    for (let f = 0; f < F; f += 1) {
+      const p = argmax[b * F + f];
+      if (p < 0) continue;
+      const g = dPooled[b * width + branch * F + f];
+      if (g === 0) continue;
+      dBias[f] += g;
+      const base = (b * L + p) * embeddingDim;
+      const row = f * windowSize;
+      for (let j = 0; j < windowSize; j += 1) {
+        dKernelT[row + j] += g * input[base + j];
+        dInput[base + j] += g * kernelT[row + j];
+      }
+    }
+  }
+  for (let j = 0; j < windowSize; j += 1) {
+    for (let f = 0; f < F; f += 1) dKernel[j * F + f] += dKernelT[f * windowSize + j];
+  }
+}
+
 /** Gradients with the same shapes as CnnWeights; the embedding gradient is dense over rows. */
 export interface CnnGradients extends CnnWeights {
   /** Embedding rows with a gradient in this batch, first `touchedCount` entries valid. */
@@ -325,7 +417,7 @@ export class TextCnn {
   private backward(cache: ForwardCache, labels: Float32Array, grads: CnnGradients): number {
     const { config, weights } = this;
     const { embeddingDim: E, filters: F, hiddenUnits: H } = config;
-    const { size: B, length: L, tokens } = cache.batch;
+    const { size: B, tokens } = cache.batch;
     const width = pooledWidth(config);
     let loss = 0;
     const dLogits = new Float32Array(B);
@@ -347,43 +439,30 @@ export class TextCnn {
         dHiddenLinear[i] = g * weights.outputKernel[h] * maskScale;
       }
     }
-    const dPooled = new Float32Array(B * width);
-    for (let b = 0; b < B; b += 1) {
-      for (let h = 0; h < H; h += 1) grads.hiddenBias[h] += dHiddenLinear[b * H + h];
-      for (let i = 0; i < width; i += 1) {
-        const x = cache.pooled[b * width + i];
-        const wRow = i * H;
-        let sum = 0;
-        for (let h = 0; h < H; h += 1) {
-          const d = dHiddenLinear[b * H + h];
-          grads.hiddenKernel[wRow + h] += x * d;
-          sum += d * weights.hiddenKernel[wRow + h];
-        }
-        dPooled[b * width + i] = sum;
-      }
-    }
+    const dPooled = hiddenBackward(
+      cache.pooled,
+      B,
+      width,
+      weights.hiddenKernel,
+      dHiddenLinear,
+      H,
+      grads.hiddenKernel,
+      grads.hiddenBias,
+    );
     const dInput = new Float32Array(cache.input.length);
-    config.kernelSizes.forEach((k, w) => {
-      const kernel = weights.convKernels[w];
-      const dKernel = grads.convKernels[w];
-      const dBias = grads.convBiases[w];
-      const windowSize = k * E;
-      const argmax = cache.argmax[w];
-      for (let b = 0; b < B; b += 1) {
-        for (let f = 0; f < F; f += 1) {
-          const p = argmax[b * F + f];
-          if (p < 0) continue;
-          const g = dPooled[b * width + w * F + f];
-          if (g === 0) continue;
-          dBias[f] += g;
-          const base = (b * L + p) * E;
-          for (let j = 0; j < windowSize; j += 1) {
-            dKernel[j * F + f] += g * cache.input[base + j];
-            dInput[base + j] += g * kernel[j * F + f];
-          }
-        }
-      }
-    });
+    for (let w = 0; w < config.kernelSizes.length; w += 1) {
+      convolutionBackward(
+        cache,
+        w,
+        config.kernelSizes[w] * E,
+        dPooled,
+        weights.convKernels[w],
+        grads.convKernels[w],
+        grads.convBiases[w],
+        dInput,
+        F,
+      );
+    }
     this.scatterEmbeddingGradient(tokens, dInput, cache.inputMask, grads, E);
     return loss / B;
   }

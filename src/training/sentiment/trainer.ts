@@ -114,12 +114,14 @@ async function prepareData(
   const epochs = options.epochs ?? config.epochs;
   report({ phase: 'loading', epoch: 0, epochs, batch: 0, batches: 0 });
   const dataset = await loadDataset(config, options.dataPath, seed);
+
+  // Validation is carved from the (shuffled) training data; the test split stays untouched.
   const random = createRandom(seed + 7);
   let examples = shuffleInPlace([...dataset.train, ...(options.extraExamples ?? [])], random);
   let test = dataset.test;
   if (options.limit !== undefined) {
     examples = examples.slice(0, options.limit);
-    test = test.slice(0, options.limit);
+    test = spreadSample(test, options.limit);
   }
   const validationCount =
     examples.length >= 10 ? Math.round(examples.length * config.validationShare) : 0;
@@ -132,6 +134,7 @@ async function prepareData(
       { trainRows: train.length },
     );
   }
+
   const texts = [...train, ...validation, ...test].map((example) => example.text);
   const { tokens, analyzer } = await tokenizeAll(
     texts,
@@ -147,6 +150,7 @@ async function prepareData(
       }),
     options.signal,
   );
+
   return {
     dataset,
     train,
@@ -157,6 +161,16 @@ async function prepareData(
     testTokens: tokens.slice(train.length + validation.length),
     analyzer,
   };
+}
+
+/**
+ * Returns at most `limit` examples spread evenly over `examples`, so that a data set sorted by
+ * label (as IMDB is) still gives both labels.
+ */
+function spreadSample<T>(examples: T[], limit: number | undefined): T[] {
+  if (limit === undefined || limit >= examples.length) return examples;
+  const step = examples.length / Math.max(1, limit);
+  return Array.from({ length: Math.max(0, limit) }, (_, i) => examples[Math.floor(i * step)]);
 }
 
 const labelsOf = (examples: LabelledExample[]) =>
@@ -355,8 +369,7 @@ export async function evaluateSentimentModel(
   modelDir: string,
   options: EvaluateOptions,
 ): Promise<ModelMetrics> {
-  let examples = await loadEvaluationData(config, options.dataPath);
-  if (options.limit !== undefined) examples = examples.slice(0, options.limit);
+  const examples = spreadSample(await loadEvaluationData(config, options.dataPath), options.limit);
   const model = await loadSentimentModel(modelDir);
   try {
     const scores: number[] = [];

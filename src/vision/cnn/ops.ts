@@ -45,9 +45,9 @@ export function transpose(a: Float32Array, rows: number, cols: number): Float32A
 }
 
 /**
- * Unfolds 'same'-padded k x k patches of x [batch, h, w, c] into rows of a
- * [batch*h*w, k*k*c] matrix; column (ky*k + kx)*c + channel matches a tfjs conv2d kernel
- * [k, k, c, filters] flattened to [k*k*c, filters].
+ * Unfolds 'same'-padded k x k patches of x [batch, h, w, c] into rows of a [batch*h*w, k*k*c]
+ * matrix. Column (ky*k + kx)*c + channel matches a tfjs conv2d kernel [k, k, c, filters]
+ * flattened to [k*k*c, filters].
  */
 export function im2col(
   x: Float32Array,
@@ -82,8 +82,8 @@ export function im2col(
 }
 
 /**
- * Returns the transpose of `im2col(x, ...)`, a [k*k*c, batch*h*w] matrix, built directly, which
- * is faster than transposing the unfolded matrix.
+ * Returns the transpose of `im2col(x, ...)`, a [k*k*c, batch*h*w] matrix, built directly from x
+ * so that the filter gradient needs no separate transpose.
  */
 export function im2colTransposed(
   x: Float32Array,
