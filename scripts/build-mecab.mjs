@@ -129,7 +129,7 @@ function readStamp() {
  * Patches `mecab_do` in tagger.cpp so that MeCab flushes its output only when no more input is
  * waiting: stdin and stdout get their own buffers (no stdio sync, cin untied from cout), and the
  * flush after each line happens only when `in_avail()` reports no buffered or pending input. A
- * single request is still answered at once, but bulk input comes back in large writes. Returns
+ * single request is still analysed and flushed at once, but bulk output goes out in large writes. Returns
  * false, leaving the file as it was, when the source no longer has the expected lines.
  */
 function patchOutputFlushing(taggerPath) {

@@ -42,12 +42,12 @@ function flipByte(file: string, offset: number): void {
   writeFileSync(file, bytes);
 }
 
-async function drawSeven(): Promise<Uint8Array> {
+async function drawSeven(): Promise<Uint8Array<ArrayBuffer>> {
   const svg =
     '<svg xmlns="http://www.w3.org/2000/svg" width="100" height="100">' +
     '<rect width="100" height="100" fill="white"/>' +
     '<path d="M25 20 L75 20 L45 85" stroke="black" stroke-width="9" fill="none"/></svg>';
-  return new Uint8Array(await sharp(Buffer.from(svg)).png().toBuffer());
+  return Uint8Array.from(await sharp(Buffer.from(svg)).png().toBuffer());
 }
 
 async function start(root: string): Promise<Service> {

@@ -18,10 +18,10 @@ const REVIEW = '배우들 연기가 정말 좋았어요';
 const hasKoreanModel = existsSync(path.join(PROJECT_ROOT, 'data/models/sentiment-ko/CURRENT'));
 
 /** Stops MeCab, runs `request` so that it waits on the stopped process, then kills MeCab. */
-async function killDuring<T>(analyzer: MecabHandle, request: () => Promise<T>): Promise<T> {
+async function killDuring<T>(analyzer: MecabHandle, request: () => T | Promise<T>): Promise<T> {
   const pid = analyzer.pid as number;
   process.kill(pid, 'SIGSTOP');
-  const pending = request();
+  const pending = Promise.resolve(request());
   await sleep(150);
   process.kill(pid, 'SIGKILL');
   return pending;

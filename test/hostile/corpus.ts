@@ -90,8 +90,8 @@ export function textOf(entry: { text?: string; repeat?: { unit: string; times: n
 }
 
 /** The bytes of an upload entry: a fixture file, inline content or generated content. */
-export function bytesOf(entry: UploadEntry): Uint8Array {
-  if (entry.file) return new Uint8Array(readFileSync(path.join(CORPUS_DIR, entry.file)));
+export function bytesOf(entry: UploadEntry): Uint8Array<ArrayBuffer> {
+  if (entry.file) return Uint8Array.from(readFileSync(path.join(CORPUS_DIR, entry.file)));
   if (entry.generate?.bytes) return new Uint8Array(entry.generate.bytes).fill(0x41);
   if (entry.generate?.rows) {
     const rows = Array.from(

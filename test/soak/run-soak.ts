@@ -96,7 +96,7 @@ interface Context {
   running: RunningServer;
   harness: Harness;
   workload: Workload;
-  blank: Uint8Array;
+  blank: Uint8Array<ArrayBuffer>;
 }
 
 async function postJson(url: string, body: string): Promise<number> {
@@ -109,7 +109,7 @@ async function postJson(url: string, body: string): Promise<number> {
   return response.status;
 }
 
-async function postImage(url: string, bytes: Uint8Array): Promise<number> {
+async function postImage(url: string, bytes: Uint8Array<ArrayBuffer>): Promise<number> {
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'Content-Type': 'image/png' },
@@ -307,12 +307,12 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   }
 }
 
-async function blankImage(): Promise<Uint8Array> {
+async function blankImage(): Promise<Uint8Array<ArrayBuffer>> {
   const sharp = (await import('sharp')).default;
   const png = await sharp({
     create: { width: 64, height: 64, channels: 3, background: '#ffffff' },
   })
     .png()
     .toBuffer();
-  return new Uint8Array(png);
+  return Uint8Array.from(png);
 }

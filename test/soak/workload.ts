@@ -35,10 +35,10 @@ const DIGIT_PATHS = [
 export interface Workload {
   english: string[];
   korean: string[];
-  digits: Uint8Array[];
+  digits: Uint8Array<ArrayBuffer>[];
 }
 
-async function drawDigit(shape: string): Promise<Uint8Array> {
+async function drawDigit(shape: string): Promise<Uint8Array<ArrayBuffer>> {
   const stroke = 'stroke="black" stroke-width="9" fill="none"';
   const body = shape.startsWith('<')
     ? shape.replace('/>', ` ${stroke}/>`)
@@ -46,7 +46,7 @@ async function drawDigit(shape: string): Promise<Uint8Array> {
   const svg =
     '<svg xmlns="http://www.w3.org/2000/svg" width="100" height="100">' +
     `<rect width="100" height="100" fill="white"/>${body}</svg>`;
-  return new Uint8Array(await sharp(Buffer.from(svg)).png().toBuffer());
+  return Uint8Array.from(await sharp(Buffer.from(svg)).png().toBuffer());
 }
 
 /** Loads up to `reviews` reviews per language and renders the digit images. */
