@@ -129,8 +129,8 @@ function readStamp() {
  * Patches `mecab_do` in tagger.cpp so that MeCab flushes its output only when no more input is
  * waiting: stdin and stdout get their own buffers (no stdio sync, cin untied from cout), and the
  * flush after each line happens only when `in_avail()` reports no buffered or pending input. A
- * single request is still analysed and flushed at once, but bulk output goes out in large writes. Returns
- * false, leaving the file as it was, when the source no longer has the expected lines.
+ * single request is still flushed at once, but bulk output goes out in large writes. Returns false,
+ * leaving the file as it was, when the source no longer has the expected lines.
  */
 function patchOutputFlushing(taggerPath) {
   const source = readFileSync(taggerPath, 'utf8');
@@ -262,10 +262,8 @@ async function main() {
   smokeTest(BIN_TMP);
   renameSync(BIN_TMP, BIN);
   rmSync(BUILD_DIR, { recursive: true, force: true });
-  writeFileSync(
-    STAMP,
-    `${JSON.stringify({ fingerprint, compiler, dicDir: DIC_DIR, builtAt: new Date().toISOString() }, null, 2)}\n`,
-  );
+  const newStamp = { fingerprint, compiler, dicDir: DIC_DIR, builtAt: new Date().toISOString() };
+  writeFileSync(STAMP, `${JSON.stringify(newStamp, null, 2)}\n`);
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   process.stdout.write(`nunchi: MeCab-ko built at ${BIN} in ${seconds} s\n`);
 }

@@ -1,6 +1,7 @@
 /**
- * `npx tsx scripts/soak.ts [--requests=10000] [--concurrency=8]`: the full soak run over HTTP and
- * the fake Discord gateway (see test/soak/run-soak.ts). Prints the memory samples and any
+ * `npx tsx scripts/soak.ts [--requests=10000] [--warm-up=1500] [--concurrency=8]`: the full soak
+ * run over HTTP and the fake Discord gateway (see test/soak/run-soak.ts). The warm-up fills the
+ * bounded caches (discord.js keeps 200 messages per channel) before the first memory sample. Prints the memory samples and any
  * unexpected outcome, writes the report to var/soak/report.json, and exits with 1 when an
  * outcome was unexpected or RSS or live tensors moved more than 5%.
  */
@@ -16,18 +17,20 @@ const LIMIT = 0.05;
 const { values } = parseArgs({
   options: {
     requests: { type: 'string', default: '10000' },
+    'warm-up': { type: 'string', default: '1500' },
     concurrency: { type: 'string', default: '8' },
   },
 });
 const requests = Number(values.requests);
 const concurrency = Number(values.concurrency);
-if (!Number.isInteger(requests) || requests < 10 || !Number.isInteger(concurrency)) {
-  throw new Error('--requests must be an integer of at least 10 and --concurrency an integer');
+const warmUp = Number(values['warm-up']);
+if (![requests, warmUp, concurrency].every(Number.isInteger) || requests < 10) {
+  throw new Error('--requests (at least 10), --warm-up and --concurrency must be integers');
 }
 
-const report = await runSoak({ requests, concurrency });
+const report = await runSoak({ requests, warmUp, concurrency });
 const lines = [
-  `${report.requests} requests in ${report.seconds.toFixed(1)} s ` +
+  `${report.requests} requests after ${warmUp} warm-up requests, in ${report.seconds.toFixed(1)} s ` +
     `(${(report.requests / report.seconds).toFixed(1)}/s), models: ${report.models.join(', ')}`,
   `mix: ${JSON.stringify(report.counts)}`,
   '',

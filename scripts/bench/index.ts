@@ -15,6 +15,8 @@ export interface BenchSection {
   title: string;
   markdown: string;
   data: unknown;
+  /** Backend the measured code ran on, when that was another process (such as a server). */
+  backend?: string;
 }
 
 export type Benchmark = (args: string[]) => Promise<BenchSection>;
@@ -31,10 +33,12 @@ function commitId(): string {
   }
 }
 
-function describeRun(): string {
+function describeRun(section: BenchSection): string {
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   const backend = backendInfo();
-  const backendText = backend ? `${backend.name}${backend.gpu ? ' (GPU)' : ''}` : 'none loaded';
+  const backendText =
+    section.backend ??
+    (backend ? `${backend.name}${backend.gpu ? ' (GPU)' : ''}` : 'not loaded in the bench process');
   return (
     `Machine: ${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM, ` +
     `Node ${process.version}. Backend: ${backendText}. Commit ${commitId()}, ` +
@@ -46,7 +50,7 @@ function writeSection(name: string, section: BenchSection): void {
   const file = path.join(PROJECT_ROOT, 'BENCHMARKS.md');
   const start = `<!-- bench:${name}:start -->`;
   const end = `<!-- bench:${name}:end -->`;
-  const body = `${start}\n## ${section.title}\n\n${describeRun()}\n\n${section.markdown.trim()}\n${end}`;
+  const body = `${start}\n## ${section.title}\n\n${describeRun(section)}\n\n${section.markdown.trim()}\n${end}`;
   let text = existsSync(file)
     ? readFileSync(file, 'utf8')
     : '# Benchmarks\n\nWritten by `npm run bench`; each section names the run it came from.\n';

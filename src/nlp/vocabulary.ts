@@ -92,7 +92,8 @@ export class Vocabulary {
     }
     if (value.version !== VOCABULARY_FORMAT_VERSION) {
       throw invalid(
-        `version ${JSON.stringify(value.version)} is not supported; expected ${VOCABULARY_FORMAT_VERSION}`,
+        `version ${JSON.stringify(value.version)} is not supported; ` +
+          `expected ${VOCABULARY_FORMAT_VERSION}`,
       );
     }
     const tokens = value.tokens;

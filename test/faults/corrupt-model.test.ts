@@ -10,7 +10,12 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, PROJECT_ROOT } from '../../src/core/config.ts';
-import { METADATA_FILE, sealModelDir, type ModelMetadata } from '../../src/core/model-dir.ts';
+import {
+  METADATA_FILE,
+  sealModelDir,
+  type ModelMetadata,
+  type ModelMetadataInput,
+} from '../../src/core/model-dir.ts';
 import { createService, type Service } from '../../src/server/index.ts';
 import { ADMIN_TOKEN, authHeader } from './helpers.ts';
 
@@ -31,9 +36,10 @@ function copyVersion(root: string, as: string): string {
 
 async function sealAgain(dir: string): Promise<void> {
   const metadata = JSON.parse(readFileSync(path.join(dir, METADATA_FILE), 'utf8')) as ModelMetadata;
-  const { files: _files, ...input } = metadata;
+  const input: Partial<ModelMetadata> = { ...metadata };
+  delete input.files;
   rmSync(path.join(dir, METADATA_FILE));
-  await sealModelDir(dir, input);
+  await sealModelDir(dir, input as ModelMetadataInput);
 }
 
 function flipByte(file: string, offset: number): void {

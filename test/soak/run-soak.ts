@@ -258,7 +258,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   try {
     const { host, store } = running.service;
     // The fake keeps only its newest records, so its own memory stays flat over a long run.
-    harness = await startHarness({ classifier: host, store, fake: { maxRecords: 500 } });
+    harness = await startHarness({ classifier: host, store, fake: { maxRecords: 50 } });
     const models = host.describeModels().map((model) => model.name);
     const kinds = CYCLE.filter(
       (kind) =>

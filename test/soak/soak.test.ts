@@ -1,7 +1,8 @@
 /**
  * A short soak: SOAK_REQUESTS mixed requests (default 600) over HTTP and the fake Discord gateway
- * after a warm-up of 400. Every request gets its expected answer or rejection, and RSS and live
- * tensors end within 5% of where they started. `npx tsx scripts/soak.ts` runs the full 10,000.
+ * after a warm-up of 400. Every request gets its expected answer or rejection, live tensors end
+ * within 5% of where they started and RSS grows by at most 5%. `npx tsx scripts/soak.ts` runs the
+ * full 10,000.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
@@ -23,7 +24,10 @@ describe.skipIf(!hasModels)(
       expect(report.unexpected).toEqual([]);
       expect(Object.values(report.counts).reduce((sum, n) => sum + (n ?? 0), 0)).toBe(REQUESTS);
       expect(Math.abs(report.tensorChange)).toBeLessThanOrEqual(0.05);
-      expect(Math.abs(report.rssChange)).toBeLessThanOrEqual(0.05);
+      // Growth is what a leak shows. glibc and V8 sometimes hand a block of pages back between
+      // two samples, which lowers RSS by a few percent, so a fall is bounded more loosely.
+      expect(report.rssChange).toBeLessThanOrEqual(0.05);
+      expect(report.rssChange).toBeGreaterThanOrEqual(-0.1);
     });
   },
 );

@@ -160,7 +160,8 @@ export function getKoreanAnalyzer(): Promise<KoreanAnalyzer> {
     if (analyzer.engine === 'fallback') {
       log.warn(
         { reason: analyzer.reason },
-        `Korean analyzer: MeCab unavailable, using the pure-JS fallback tokenizer. ${analyzer.reason}`,
+        'Korean analyzer: MeCab unavailable, using the pure-JS fallback tokenizer. ' +
+          analyzer.reason,
       );
     } else {
       log.debug({ bin: resolveMecabPaths().bin }, 'Korean analyzer: MeCab-ko started');

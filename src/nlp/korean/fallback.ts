@@ -11,8 +11,19 @@
  */
 import type { Morpheme } from './morpheme.ts';
 
-const SEGMENT =
-  /(?<hangul>[\uAC00-\uD7A3]+)|(?<jamo>[\u1100-\u11FF\u3130-\u318F]+)|(?<number>\d+(?:[.,/:]\d+)*)|(?<latin>[\p{Script=Latin}\p{M}]+)|(?<hanja>\p{Script=Han}+)|(?<letters>[\p{L}\p{M}]+)|(?<symbol>\p{Extended_Pictographic}(?:\uFE0F|[\u{1F3FB}-\u{1F3FF}])*|[^\s])/gu;
+/** One run of a script, a number or rating, or one symbol (an emoji with its modifiers). */
+const SEGMENT = new RegExp(
+  [
+    String.raw`(?<hangul>[\uAC00-\uD7A3]+)`,
+    String.raw`(?<jamo>[\u1100-\u11FF\u3130-\u318F]+)`,
+    String.raw`(?<number>\d+(?:[.,/:]\d+)*)`,
+    String.raw`(?<latin>[\p{Script=Latin}\p{M}]+)`,
+    String.raw`(?<hanja>\p{Script=Han}+)`,
+    String.raw`(?<letters>[\p{L}\p{M}]+)`,
+    String.raw`(?<symbol>\p{Extended_Pictographic}(?:\uFE0F|[\u{1F3FB}-\u{1F3FF}])*|[^\s])`,
+  ].join('|'),
+  'gu',
+);
 
 /** Particles, longest first so that "에서는" wins over "는". */
 const PARTICLES = [

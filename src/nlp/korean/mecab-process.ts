@@ -1,9 +1,11 @@
 /**
  * @module One long-lived MeCab process that analyses text written to its stdin, one text per line.
  *
- * MeCab prints the morphemes of every input line followed by a line `EOS`, in input order, and
- * flushes after each line, so requests are matched to analyses by counting EOS lines. The process
- * is spawned without a shell and user text only ever travels on stdin.
+ * MeCab prints the morphemes of every input line followed by a line `EOS`, in input order, so
+ * requests are matched to analyses by counting EOS lines. Stock MeCab flushes after every line;
+ * the build from scripts/build-mecab.mjs flushes whenever no more input is waiting. Either way a
+ * lone request is answered at once. The process is spawned without a shell and user text only
+ * ever travels on stdin.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { NunchiError } from '../../core/errors.ts';

@@ -1,7 +1,7 @@
 /**
  * @module The API of the npm package mecab-ya (`pos`, `morphs`, `nouns`), reimplemented over the
- * shared analyzer. mecab-ya 0.1.1 runs `echo TEXT | mecab` under /bin/sh, which mangles text such
- * as `-n` or `\c`. Here the text goes to MeCab on stdin and never reaches a shell. Each function takes
+ * shared analyzer. mecab-ya 0.1.1 runs `echo TEXT | mecab` under /bin/sh, which mangles text
+ * such as `-n` or `\c`. Here the text goes to MeCab on stdin and never reaches a shell. Each function takes
  * a Node-style callback like mecab-ya, or returns a promise when called without one.
  */
 import { getKoreanAnalyzer } from './analyzer.ts';
