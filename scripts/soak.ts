@@ -1,9 +1,10 @@
 /**
- * `npx tsx scripts/soak.ts [--requests=10000] [--warm-up=1500] [--concurrency=8]`: the full soak
- * run over HTTP and the fake Discord gateway (see test/soak/run-soak.ts). The warm-up fills the
- * bounded caches (discord.js keeps 200 messages per channel) before the first memory sample. Prints the memory samples and any
- * unexpected outcome, writes the report to var/soak/report.json, and exits with 1 when an
- * outcome was unexpected or RSS or live tensors moved more than 5%.
+ * `npx tsx scripts/soak.ts [--requests=10000] [--warm-up=1500] [--concurrency=8] [--models-dir=D]`:
+ * the full soak run over HTTP and the fake Discord gateway (see test/soak/run-soak.ts). The
+ * warm-up fills the bounded caches (discord.js keeps 200 messages per channel) before the first
+ * memory sample. Prints the memory samples and any unexpected outcome, writes the report to
+ * var/soak/report.json, and exits with 1 when an outcome was unexpected or RSS or live tensors
+ * moved more than 5%.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -19,6 +20,7 @@ const { values } = parseArgs({
     requests: { type: 'string', default: '10000' },
     'warm-up': { type: 'string', default: '1500' },
     concurrency: { type: 'string', default: '8' },
+    'models-dir': { type: 'string' },
   },
 });
 const requests = Number(values.requests);
@@ -28,7 +30,7 @@ if (![requests, warmUp, concurrency].every(Number.isInteger) || requests < 10) {
   throw new Error('--requests (at least 10), --warm-up and --concurrency must be integers');
 }
 
-const report = await runSoak({ requests, warmUp, concurrency });
+const report = await runSoak({ requests, warmUp, concurrency, modelsDir: values['models-dir'] });
 const lines = [
   `${report.requests} requests after ${warmUp} warm-up requests, in ${report.seconds.toFixed(1)} s ` +
     `(${(report.requests / report.seconds).toFixed(1)}/s), models: ${report.models.join(', ')}`,

@@ -1,8 +1,8 @@
 /**
  * @module `npm run bench -- memory [--count=10000]`: RSS, V8 heap and live TensorFlow.js tensors
  * of the model host before and after `count` predictions (English and Korean reviews, drawn
- * digits, in turn). The host serves the shipped models in this process; the start sample is taken
- * after a warm-up of 300 predictions, and every sample follows a forced garbage collection. A
+ * digits, in turn). The host serves the shipped models in this process. The start sample follows
+ * a warm-up of 300 predictions, and every sample follows a forced garbage collection. A
  * second table gives the time and RSS of one 45 MiB CSV data set upload through the HTTP app.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -167,7 +167,7 @@ export default async function memoryBenchmark(args: string[]): Promise<BenchSect
         `${mebibytes(upload.rssAfterBytes)} |`,
     ].join('\n');
     return {
-      title: 'Memory after 10,000 predictions',
+      title: `Memory after ${count.toLocaleString('en-US')} predictions`,
       markdown,
       data: { count, kinds, seconds, samples, rssChange, upload },
     };

@@ -55,7 +55,7 @@ export interface CnnTrainingSettings {
 
 export const DEFAULT_CNN_TRAINING: CnnTrainingSettings = {
   shape: DEFAULT_CNN_SHAPE,
-  epochs: 24,
+  epochs: 20,
   batchSize: 64,
   learningRate: 1e-3,
   finalLearningRate: 1e-5,

@@ -1,7 +1,7 @@
 /**
- * Shared pieces of the fault tests: the fixture server in a child process (so a test can SIGKILL
- * it), the in-process service over given directories, job polling, and fs-level fault injection
- * that works for root too (chmod does not stop root from writing).
+ * Shared pieces of the fault tests: the fixture server in a child process that a test can SIGKILL,
+ * the in-process service over given directories, job polling, and fs-level fault injection. The
+ * injection works for root too, where chmod does not stop a write.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -129,7 +129,7 @@ export async function serviceOver(
   };
 }
 
-/** An error shaped as Node's fs layer raises it. */
+/** Builds an error shaped as Node's fs layer raises it. */
 export function fsError(code: 'ENOSPC' | 'EROFS', syscall: string, file: string): Error {
   const text = code === 'ENOSPC' ? 'no space left on device' : 'read-only file system';
   return Object.assign(new Error(`${code}: ${text}, ${syscall} '${file}'`), {

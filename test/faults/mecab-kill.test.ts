@@ -15,7 +15,9 @@ import { sleep } from './helpers.ts';
 type MecabHandle = KoreanAnalyzer & { pid?: number; restartCount?: number };
 
 const REVIEW = '배우들 연기가 정말 좋았어요';
-const hasKoreanModel = existsSync(path.join(PROJECT_ROOT, 'data/models/sentiment-ko/CURRENT'));
+// The shipped models by default; MODELS_DIR runs the test against another set.
+const MODELS_DIR = process.env.MODELS_DIR ?? path.join(PROJECT_ROOT, 'data/models');
+const hasKoreanModel = existsSync(path.join(MODELS_DIR, 'sentiment-ko', 'CURRENT'));
 
 /** Stops MeCab, runs `request` so that it waits on the stopped process, then kills MeCab. */
 async function killDuring<T>(analyzer: MecabHandle, request: () => T | Promise<T>): Promise<T> {
@@ -63,6 +65,7 @@ describe.skipIf(!hasKoreanModel)(
         NODE_ENV: 'test',
         LOG_LEVEL: 'silent',
         DATA_DIR: dataDir,
+        MODELS_DIR,
         TF_BACKEND: 'wasm',
       });
       service = await createService({ config, web: false });

@@ -1,7 +1,7 @@
 /**
  * The SQLite store locked by another process that holds the write lock longer than the store's
- * busy timeout (5 s): writes fail with STORAGE_FAILED naming the lock, reads keep working (WAL),
- * and once the other process is gone the next write succeeds and nothing earlier is lost.
+ * busy timeout (5 s). Writes fail with STORAGE_FAILED naming the lock while reads keep working
+ * (WAL). Once the other process is gone, the next write succeeds and nothing earlier is lost.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';

@@ -1,8 +1,8 @@
 /**
  * The models directory unwritable or full, and a full disk during a data set upload. CI runs as
- * root, where chmod stops no write, so the faults come from a path that cannot be created (a file
- * where DATA_DIR/models should be) and from ENOSPC injected at the fs layer of the serving process
- * or, through a preloaded module, of the training worker.
+ * root, where chmod stops no write. So the faults come from a path that cannot be created (a file
+ * where DATA_DIR/models should be) and from errors injected at the fs layer: in the serving
+ * process directly, and in the training worker through a preloaded module.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';

@@ -39,6 +39,8 @@ beforeAll(async () => {
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
     DATA_DIR: dataDir,
+    // The shipped models by default; MODELS_DIR runs the corpus against another set.
+    MODELS_DIR: process.env.MODELS_DIR,
     TF_BACKEND: 'wasm',
     ADMIN_TOKEN: TOKEN,
     RATE_LIMIT_PER_MINUTE: '100000',
@@ -57,7 +59,7 @@ const loaded = (name: string) =>
   running.service.host.describeModels().some((model) => model.name === name);
 const anySentiment = () => loaded('sentiment-ko') || loaded('sentiment-en');
 
-/** The model a text entry needs, or undefined when it needs none. */
+/** Returns the model a text entry needs and this run lacks, or undefined. */
 function missingModel(entry: { needs?: string; lang?: string }): string | undefined {
   const needs = entry.needs ?? (entry.lang === 'en' ? 'sentiment-en' : undefined);
   if (needs && !loaded(needs)) return needs;
@@ -252,7 +254,7 @@ describe('hostile Discord payloads through the fake gateway', () => {
     await harness?.stop();
   });
 
-  /** Every request the bot made for `interaction` or in reply to `message`. */
+  /** Lists the bot's requests that answer `dispatched` (an interaction or a message). */
   function answersTo(dispatched: Record<string, unknown>) {
     const { fake } = harness;
     if (dispatched.token) {

@@ -83,7 +83,7 @@ export function loadManifest(): Manifest {
   return JSON.parse(readFileSync(path.join(CORPUS_DIR, 'manifest.json'), 'utf8')) as Manifest;
 }
 
-/** The text of a text or Discord entry. */
+/** Builds the text of a text or Discord entry. */
 export function textOf(entry: { text?: string; repeat?: { unit: string; times: number } }) {
   if (entry.repeat) return entry.repeat.unit.repeat(entry.repeat.times);
   return entry.text ?? '';

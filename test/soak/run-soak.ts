@@ -13,7 +13,7 @@ import { loadConfig } from '../../src/core/config.ts';
 import { closeKoreanAnalyzer } from '../../src/nlp/index.ts';
 import { startServer, type RunningServer } from '../../src/server/index.ts';
 import { newUser, startHarness, type Harness } from '../bot/harness.ts';
-import { OPTION_TYPE } from '../fake-discord/index.ts';
+import { OPTION_TYPE, type RecordedRequest } from '../fake-discord/index.ts';
 import {
   loadWorkload,
   relativeChange,
@@ -57,7 +57,7 @@ const CYCLE: RequestKind[] = [
   'discord-empty-text',
 ];
 
-/** The status each HTTP kind must get; anything else is an unexpected error. */
+/** Status each HTTP kind must get. Any other status is an unexpected error. */
 const EXPECTED_STATUS: Partial<Record<RequestKind, number>> = {
   'en-review': 200,
   'ko-review': 200,
@@ -73,6 +73,8 @@ const SAMPLE_COUNT = 10;
 
 export interface SoakOptions {
   requests: number;
+  /** Models to serve; MODELS_DIR's default (the shipped models) when undefined. */
+  modelsDir?: string;
   warmUp?: number;
   concurrency?: number;
 }
@@ -161,14 +163,27 @@ async function viaDiscord(
     [{ name: 'text', type: OPTION_TYPE.string, value: '\u200b\u200b' }],
     { user },
   );
-  const answer = await fake.waitUntil(
-    () =>
-      fake
-        .requestsFor(interaction)
-        .find((request) => request.status < 300 && request.body?.content),
-    30_000,
-    `an answer to interaction ${String(interaction.id)}`,
-  );
+  // The fake keeps few records in a long run, so the requests of this interaction are noted here.
+  const seen: string[] = [];
+  const note = (request: RecordedRequest) => {
+    if (request.path.includes(`/${String(interaction.token)}`)) {
+      seen.push(`${request.method} ${request.path.split('/').at(-1)} ${request.status}`);
+    }
+  };
+  fake.on('request', note);
+  const answer = await fake
+    .waitUntil(
+      () =>
+        fake
+          .requestsFor(interaction)
+          .find((request) => request.status < 300 && request.body?.content),
+      30_000,
+      `an answer to interaction ${String(interaction.id)}`,
+    )
+    .catch((error: Error) => {
+      throw new Error(`${error.message}; its requests: ${seen.join(', ') || 'none'}`);
+    })
+    .finally(() => fake.off('request', note));
   if (answer.body?.embeds && (answer.body.embeds as unknown[]).length > 0) {
     throw new Error('an empty text got a sentiment embed instead of an error message');
   }
@@ -247,6 +262,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
     DATA_DIR: dataDir,
+    MODELS_DIR: options.modelsDir,
     TF_BACKEND: 'wasm',
     RATE_LIMIT_PER_MINUTE: '100000',
   });

@@ -11,7 +11,8 @@ import { PROJECT_ROOT } from '../../src/core/config.ts';
 import { runSoak } from './run-soak.ts';
 
 const REQUESTS = Number(process.env.SOAK_REQUESTS ?? 600);
-const MODELS_DIR = path.join(PROJECT_ROOT, 'data/models');
+// The shipped models by default; MODELS_DIR runs the soak against another set.
+const MODELS_DIR = process.env.MODELS_DIR ?? path.join(PROJECT_ROOT, 'data/models');
 const hasModels =
   existsSync(MODELS_DIR) &&
   readdirSync(MODELS_DIR).some((name) => existsSync(path.join(MODELS_DIR, name, 'CURRENT')));
@@ -20,7 +21,7 @@ describe.skipIf(!hasModels)(
   `soak over HTTP and Discord${hasModels ? '' : ' (skipped: no shipped model in data/models)'}`,
   () => {
     it(`${REQUESTS} mixed requests keep memory flat`, { timeout: 600_000 }, async () => {
-      const report = await runSoak({ requests: REQUESTS });
+      const report = await runSoak({ requests: REQUESTS, modelsDir: MODELS_DIR });
       expect(report.unexpected).toEqual([]);
       expect(Object.values(report.counts).reduce((sum, n) => sum + (n ?? 0), 0)).toBe(REQUESTS);
       expect(Math.abs(report.tensorChange)).toBeLessThanOrEqual(0.05);

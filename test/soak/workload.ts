@@ -97,7 +97,8 @@ export async function sampleMemory(
 
 /** Relative change from `start` to `end`, as a fraction (0.05 is 5%). */
 export function relativeChange(start: number, end: number): number {
-  return start === 0 ? (end === 0 ? 0 : Infinity) : (end - start) / start;
+  if (start !== 0) return (end - start) / start;
+  return end === 0 ? 0 : Infinity;
 }
 
 export const mebibytes = (bytes: number) => (bytes / 2 ** 20).toFixed(1);

@@ -5,10 +5,10 @@
  *
  * Only the convolution forward pass is heavy, and it runs as one plain 2-D matrix product per
  * kernel width (im2col x kernel) through `MatMul`. Global max pooling routes the gradient of each
- * (example, filter) pair to a single window, so the kernel, bias and input gradients of the
- * convolution touch only B x F windows and run in plain loops, and the embedding gradient is a
- * scatter-add into the rows the batch used. Weight layouts match Keras, so the arrays load into
- * the equivalent tf.layers model unchanged.
+ * (example, filter) pair to a single window. The kernel, bias and input gradients of the
+ * convolution therefore touch only B x F windows and run in plain loops. The embedding gradient
+ * is a scatter-add into the rows the batch used. Weight layouts match Keras, so the arrays load
+ * into the equivalent tf.layers model unchanged.
  */
 import { AdamSlot, adamStep, adamUpdate, adamUpdateRows, type AdamOptions } from './adam.ts';
 import { createRandom, glorotUniform } from './random.ts';
@@ -86,8 +86,8 @@ export function initCnnWeights(config: CnnConfig, seed: number): CnnWeights {
 }
 
 /**
- * Returns the padded length a batch needs so that global max pooling sees the same set of
- * window values as at `maxLength`: the longest text plus one all-padding window of the widest
+ * Returns the padded length a batch needs so that global max pooling takes its maximum over the
+ * same set of window values as at `maxLength`: the longest text plus one all-padding window of the widest
  * kernel. Padding windows are identical, so dropping the rest changes no output or gradient.
  */
 export function trimmedLength(lengths: number[], config: CnnConfig): number {
