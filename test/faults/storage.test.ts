@@ -106,7 +106,7 @@ describe('models directory unwritable or full', () => {
 
   it('fails a retrain when the worker finds the disk full', async () => {
     const previous = process.env.NODE_OPTIONS;
-    process.env.NODE_OPTIONS = `${previous ?? ''} --import ${DISK_FULL_PRELOAD}`.trim();
+    process.env.NODE_OPTIONS = `${previous ?? ''} --import "${DISK_FULL_PRELOAD}"`.trim();
     process.env.FAULT_FULL_DIR = path.join(dirs.dataDir, 'models');
     try {
       service = await serviceOver(dirs);
