@@ -67,9 +67,18 @@ export function describeIssues(issues: z.core.$ZodIssue[]): string {
  * Reads a JSON body of at most 64 KB and validates it against `schema`.
  *
  * @throws NunchiError BAD_REQUEST naming the field for invalid JSON or a schema mismatch,
- *   PAYLOAD_TOO_LARGE above the limit.
+ *   PAYLOAD_TOO_LARGE above the limit, UNSUPPORTED_MEDIA_TYPE unless the body is declared JSON.
  */
 export async function readJson<T extends z.ZodType>(c: Context, schema: T): Promise<z.infer<T>> {
+  // A JSON content type makes a cross-site request from a browser need a CORS preflight, which
+  // this app never grants, so a page on another site cannot post a form here as a visitor.
+  const contentType = (c.req.header('content-type') ?? '').split(';')[0].trim().toLowerCase();
+  if (contentType !== 'application/json' && !/^application\/[\w.+-]+\+json$/.test(contentType)) {
+    throw new NunchiError(
+      'UNSUPPORTED_MEDIA_TYPE',
+      `Content-Type "${contentType || '(none)'}" is not accepted; send the body as application/json`,
+    );
+  }
   const bytes = await readLimitedBody(c.req.raw, MAX_JSON_BYTES);
   let value: unknown;
   try {

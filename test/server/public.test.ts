@@ -57,6 +57,20 @@ describe('public API', () => {
   });
 
   it.each([
+    ['text/plain', 'text/plain'],
+    ['a form post', 'application/x-www-form-urlencoded'],
+    ['no content type', ''],
+  ])('rejects JSON sent as %s with 415', async (_case, contentType) => {
+    const response = await service.app.request('/api/sentiment', {
+      method: 'POST',
+      headers: contentType ? { 'Content-Type': contentType } : {},
+      body: JSON.stringify({ text: 'good', lang: 'en' }),
+    });
+    expect(response.status).toBe(415);
+    expect(((await response.json()) as ErrorBody).error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+  });
+
+  it.each([
     ['a false small Content-Length', '10'],
     ['a non-numeric Content-Length', 'abc'],
     ['no Content-Length', undefined],

@@ -40,6 +40,8 @@ export interface SentimentPrediction {
 }
 
 const TOP_WORDS = 5;
+/** Texts per CNN call when predicting a batch; smaller chunks pad less. */
+const PREDICT_CHUNK = 16;
 
 function sigmoid(z: number): number {
   return 1 / (1 + Math.exp(-z));
@@ -83,25 +85,38 @@ export class SentimentModel {
   }
 
   /**
-   * Returns the CNN logits of token lists. Each batch is padded only to its longest text plus
-   * one all-padding window, which gives the same output as padding to the maximum length.
+   * Returns the CNN logits of token lists. Texts are sorted by length and predicted in chunks of
+   * similar length, each padded only to its longest text plus one all-padding window. That gives
+   * the same output as padding to the maximum length, at a fraction of the work.
    */
   cnnLogits(tokenLists: readonly string[][]): Float32Array {
-    const layers = this.requireLayers();
     const sequences = tokenLists.map((tokens) => this.encode(tokens));
+    const order = sequences
+      .map((_, i) => i)
+      .sort((a, b) => sequences[a].length - sequences[b].length);
+    const logits = new Float32Array(sequences.length);
+    for (let start = 0; start < order.length; start += PREDICT_CHUNK) {
+      const chunk = order.slice(start, start + PREDICT_CHUNK);
+      const probabilities = this.predictChunk(chunk.map((i) => sequences[i]));
+      chunk.forEach((index, k) => {
+        // The layers model ends in a sigmoid; clamp before inverting so that 0 and 1 stay finite.
+        const clamped = Math.min(1 - 1e-7, Math.max(1e-7, probabilities[k]));
+        logits[index] = Math.log(clamped / (1 - clamped));
+      });
+    }
+    return logits;
+  }
+
+  private predictChunk(sequences: Int32Array[]): Float32Array {
+    const layers = this.requireLayers();
     const widest = Math.max(...this.settings.cnn.kernelSizes);
     const longest = Math.max(0, ...sequences.map((sequence) => sequence.length));
     const length = Math.max(widest, Math.min(this.settings.cnn.maxLength, longest + widest));
     const ids = new Int32Array(sequences.length * length);
     sequences.forEach((sequence, i) => ids.set(sequence, i * length));
-    const probabilities = this.tf.tidy(() => {
+    return this.tf.tidy(() => {
       const input = this.tf.tensor2d(ids, [sequences.length, length], 'int32');
       return (layers.predict(input) as tfTypes.Tensor).dataSync() as Float32Array;
-    });
-    // The layers model ends in a sigmoid; clamp before inverting so that 0 and 1 stay finite.
-    return probabilities.map((p) => {
-      const clamped = Math.min(1 - 1e-7, Math.max(1e-7, p));
-      return Math.log(clamped / (1 - clamped));
     });
   }
 
