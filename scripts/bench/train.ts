@@ -173,7 +173,8 @@ export default async function trainBenchmark(args: string[]): Promise<BenchSecti
     ...rows,
     '',
     `Float32Array CNN with wasm matMul for the convolution; ${fraction < 1 ? `${Math.round(fraction * 100)}% of the batches timed and scaled to a full epoch` : 'full epoch timed'}. ` +
-      'Tokenizing is timed apart from the epoch. PyTorch figures come from scripts/reference/ when it was run.',
+      'Tokenizing is timed apart from the epoch. The PyTorch column reads var/bench/pytorch-reference.json ' +
+      '(enEpochSeconds, koEpochSeconds) when a reference run wrote it.',
   ].join('\n');
   return { title: 'Sentiment CNN training epoch', markdown, data: { runs, reference, fraction } };
 }

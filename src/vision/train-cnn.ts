@@ -51,11 +51,13 @@ export interface CnnTrainingSettings {
   validationShare: number;
   /** Distortions applied to every training digit, or undefined for none. */
   augment?: AugmentOptions;
+  /** How the settings were chosen, stored in the metadata. */
+  selection?: string;
 }
 
 export const DEFAULT_CNN_TRAINING: CnnTrainingSettings = {
   shape: DEFAULT_CNN_SHAPE,
-  epochs: 20,
+  epochs: 24,
   batchSize: 64,
   learningRate: 1e-3,
   finalLearningRate: 1e-5,
@@ -138,8 +140,12 @@ export async function trainDigitsCnn(
   const batchImages = new Float32Array(settings.batchSize * PIXELS);
   const batchLabels = new Uint8Array(settings.batchSize);
   let best: { params: CnnParams; accuracy: number; epoch: number } | undefined;
-  const history: { epoch: number; loss: number; accuracy: number; validationAccuracy: number }[] =
-    [];
+  const history: {
+    epoch: number;
+    loss: number;
+    accuracy: number;
+    validationAccuracy?: number;
+  }[] = [];
   let step = 0;
   for (let epoch = 1; epoch <= epochs; epoch += 1) {
     shuffleInPlace(order, random);
@@ -191,8 +197,11 @@ export async function trainDigitsCnn(
       });
       await yieldToEventLoop();
     }
-    const predicted = predictClasses(tf, shape, params, validation.images, validation.count);
-    const validationAccuracy = scorePredictions(predicted, validation.labels).accuracy;
+    let validationAccuracy: number | undefined;
+    if (validation.count > 0) {
+      const predicted = predictClasses(tf, shape, params, validation.images, validation.count);
+      validationAccuracy = scorePredictions(predicted, validation.labels).accuracy;
+    }
     history.push({ epoch, loss: lossSum / seen, accuracy: correct / seen, validationAccuracy });
     log.info({ epoch, loss: lossSum / seen, validationAccuracy }, 'digits-cnn epoch finished');
     report({
@@ -205,8 +214,9 @@ export async function trainDigitsCnn(
       accuracy: correct / seen,
       validationAccuracy,
     });
-    if (!best || validationAccuracy >= best.accuracy) {
-      best = { params: copyParams(params), accuracy: validationAccuracy, epoch };
+    // Without a validation split (a final run on all the data) the last epoch is kept.
+    if (!best || validationAccuracy === undefined || validationAccuracy >= best.accuracy) {
+      best = { params: copyParams(params), accuracy: validationAccuracy ?? 0, epoch };
     }
   }
   params = best ? best.params : params;
@@ -221,6 +231,7 @@ export async function trainDigitsCnn(
       options.outDir,
       validation,
       options.limit,
+      train,
     );
     const metadata = await sealModelDir(options.outDir, {
       name: 'digits-cnn',
@@ -242,6 +253,7 @@ export async function trainDigitsCnn(
         inputScale: 'pixels / 255, white strokes on black',
         weightStorage: 'float16',
         seed,
+        selection: settings.selection,
       },
       dataset: {
         name: source.name,
@@ -254,7 +266,8 @@ export async function trainDigitsCnn(
       validationMetrics,
       trainingSeconds,
       backend: { name: info.name, gpu: info.gpu },
-      history,
+      history:
+        validation.count > 0 ? history : history.map(({ validationAccuracy: _, ...rest }) => rest),
     });
     report({ phase: 'done', epoch: epochs, epochs, batch: 0, batches: 0 });
     return metadata;

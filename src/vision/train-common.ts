@@ -134,8 +134,8 @@ export function scorePredictions(predictions: Uint8Array, labels: Uint8Array): M
 
 /**
  * Saves `model` into `outDir`, loads it back as serving will (float16 weights) and scores that
- * copy on the validation split and on t10k (its first 1000 digits when `limit` is set). Falls
- * back to the validation split when the t10k files are absent.
+ * copy on the validation split and on t10k (its first 1000 digits when `limit` is set). When the
+ * t10k files are absent, falls back to the validation split, or to `train` when that is empty.
  */
 export async function saveAndScore(
   tf: Tf,
@@ -143,16 +143,23 @@ export async function saveAndScore(
   outDir: string,
   validation: DigitSet,
   limit?: number,
-): Promise<{ metrics: ModelMetrics; validationMetrics: ModelMetrics; test?: DigitSet }> {
+  train?: DigitSet,
+): Promise<{ metrics: ModelMetrics; validationMetrics?: ModelMetrics; test?: DigitSet }> {
   await fs.mkdir(outDir, { recursive: true });
   await saveLayersModel(tf, model, outDir);
   const served = await loadLayersModel(tf, outDir);
   try {
-    const validationMetrics = scoreLayersModel(tf, served, validation);
+    const validationMetrics =
+      validation.count > 0 ? scoreLayersModel(tf, served, validation) : undefined;
     const test = await loadTestSetIfPresent(limit ? 1000 : undefined);
-    const metrics: ModelMetrics = test
-      ? { ...scoreLayersModel(tf, served, test), split: 't10k' }
-      : { ...validationMetrics, split: 'validation (t10k files not found in MNIST_DIR)' };
+    let metrics: ModelMetrics;
+    if (test) metrics = { ...scoreLayersModel(tf, served, test), split: 't10k' };
+    else if (validationMetrics) {
+      metrics = { ...validationMetrics, split: 'validation (t10k files not found in MNIST_DIR)' };
+    } else {
+      const fallback = train ?? validation;
+      metrics = { ...scoreLayersModel(tf, served, fallback), split: 'training (no held-out data)' };
+    }
     return { metrics, validationMetrics, test };
   } finally {
     served.dispose();

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import {
   initCnnWeights,
   packBatch,
+  projectedLogits,
   TextCnn,
   type CnnConfig,
   type CnnWeights,
@@ -117,6 +118,8 @@ describe('TextCnn backward pass', () => {
   it('gives the layers model output on trimmed batches', () => {
     const weights = initCnnWeights(CONFIG, 11);
     weights.convBiases.forEach((bias) => bias.fill(0.03));
+    // A trained padding row, as model.fit leaves it: padding windows are still all equal.
+    weights.embedding.fill(-0.02, 0, CONFIG.embeddingDim);
     const sequences = [[3, 4, 5], [7, 8, 9, 10, 11, 2, 3], [5], []];
     const cnn = new TextCnn(CONFIG, weights, jsMatMul);
     const trimmed = packBatch(sequences, CONFIG);
@@ -156,5 +159,23 @@ describe('TextCnn backward pass', () => {
     expect(last).toBeLessThan(first * 0.5);
     // The padding row never moves.
     expect(cnn.weights.embedding.subarray(0, config.embeddingDim).every((v) => v === 0)).toBe(true);
+  });
+});
+
+describe('projectedLogits', () => {
+  it('matches the im2col forward pass', () => {
+    const weights = initCnnWeights(CONFIG, 13);
+    weights.convBiases.forEach((bias) => bias.fill(0.02));
+    // A trained padding row, as model.fit leaves it.
+    weights.embedding.fill(0.03, 0, CONFIG.embeddingDim);
+    const sequences = [[3, 4, 5, 3, 4], [7, 8, 9, 10, 11, 2, 3, 7, 7, 7, 1, 2], [5], []].map(
+      (ids) => Int32Array.from(ids),
+    );
+    const cnn = new TextCnn(CONFIG, weights, jsMatMul);
+    const expected = cnn.logits(packBatch(sequences, CONFIG));
+    const actual = projectedLogits(weights, CONFIG, sequences, jsMatMul);
+    for (let i = 0; i < sequences.length; i += 1) {
+      expect(Math.abs(actual[i] - expected[i]), `text ${i}`).toBeLessThan(1e-5);
+    }
   });
 });

@@ -10,8 +10,17 @@ import type { SentimentModelName, WordWeight } from '../../core/contracts.ts';
 import { NunchiError } from '../../core/errors.ts';
 import { verifyModelDir, type ModelMetadata } from '../../core/model-dir.ts';
 import { initTf, type Tf } from '../../core/tf.ts';
-import type { CnnConfig } from '../../training/engine/cnn.ts';
-import { loadLayersModel } from '../../training/engine/layers.ts';
+import {
+  projectedLogits,
+  type CnnConfig,
+  type CnnWeights,
+  type MatMul,
+} from '../../training/engine/cnn.ts';
+import {
+  createTfMatMul,
+  loadLayersModel,
+  readLayersWeights,
+} from '../../training/engine/layers.ts';
 import { NgramModel } from '../../training/engine/ngram.ts';
 import { getLogger } from '../../core/logger.ts';
 import { getKoreanAnalyzer, Vocabulary } from '../index.ts';
@@ -19,7 +28,7 @@ import type { TokenSettings } from './text.ts';
 
 export const VOCABULARY_FILE = 'vocabulary.json';
 
-/** How the CNN and n-gram logits combine: z = cnnWeight * zCnn + (1 - cnnWeight) * zNgram. */
+/** Ensemble mix of the CNN and n-gram logits: z = cnnWeight * zCnn + (1 - cnnWeight) * zNgram. */
 export interface EnsembleSettings {
   cnnWeight: number;
 }
@@ -42,6 +51,10 @@ export interface SentimentPrediction {
 const TOP_WORDS = 5;
 /** Texts per CNN call when predicting a batch; smaller chunks pad less. */
 const PREDICT_CHUNK = 16;
+/** Batches of at least this many texts use the distinct-token projection instead of the layers model. */
+const PROJECTION_MIN_BATCH = 8;
+/** Texts per projection call: more texts share more distinct tokens. */
+const PROJECTION_CHUNK = 64;
 
 function sigmoid(z: number): number {
   return 1 / (1 + Math.exp(-z));
@@ -57,6 +70,8 @@ export class SentimentModel {
   readonly ngram: NgramModel;
   private readonly tf: Tf;
   private layers: tfTypes.LayersModel | undefined;
+  private readonly weights: CnnWeights;
+  private readonly matMul: MatMul;
 
   constructor(
     tf: Tf,
@@ -72,6 +87,8 @@ export class SentimentModel {
     this.metadata = metadata;
     this.settings = settings;
     this.layers = layers;
+    this.weights = readLayersWeights(layers, settings.cnn);
+    this.matMul = createTfMatMul(tf);
     this.vocabulary = vocabulary;
     this.ngram = ngram;
   }
@@ -87,14 +104,30 @@ export class SentimentModel {
   /**
    * Returns the CNN logits of token lists. Texts are sorted by length and predicted in chunks of
    * similar length, each padded only to its longest text plus one all-padding window. That gives
-   * the same output as padding to the maximum length, at a fraction of the work.
+   * the same output as padding to the maximum length, at a fraction of the work. Small batches
+   * run the layers model; larger ones the distinct-token projection, which computes the same
+   * function with fewer multiplications (tested against the layers model).
    */
   cnnLogits(tokenLists: readonly string[][]): Float32Array {
+    this.requireLayers();
     const sequences = tokenLists.map((tokens) => this.encode(tokens));
     const order = sequences
       .map((_, i) => i)
       .sort((a, b) => sequences[a].length - sequences[b].length);
     const logits = new Float32Array(sequences.length);
+    if (sequences.length >= PROJECTION_MIN_BATCH) {
+      for (let start = 0; start < order.length; start += PROJECTION_CHUNK) {
+        const chunk = order.slice(start, start + PROJECTION_CHUNK);
+        const values = projectedLogits(
+          this.weights,
+          this.settings.cnn,
+          chunk.map((i) => sequences[i]),
+          this.matMul,
+        );
+        chunk.forEach((index, k) => (logits[index] = values[k]));
+      }
+      return logits;
+    }
     for (let start = 0; start < order.length; start += PREDICT_CHUNK) {
       const chunk = order.slice(start, start + PREDICT_CHUNK);
       const probabilities = this.predictChunk(chunk.map((i) => sequences[i]));
@@ -129,10 +162,7 @@ export class SentimentModel {
       const row = this.ngram.vectorize(tokens);
       const z = weight * cnn[i] + (1 - weight) * this.ngram.logit(row);
       const topWords = this.ngram
-        .contributions(row)
-        .filter((entry) => entry.weight !== 0)
-        .sort((a, b) => Math.abs(b.weight) - Math.abs(a.weight))
-        .slice(0, TOP_WORDS)
+        .topContributions(row, TOP_WORDS)
         .map((entry) => ({ token: entry.feature, weight: (1 - weight) * entry.weight }));
       return { probabilityPositive: sigmoid(z), topWords };
     });

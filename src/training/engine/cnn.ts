@@ -143,8 +143,8 @@ function embedBatch(
   const E = config.embeddingDim;
   const input = new Float32Array(batch.size * batch.length * E);
   for (let i = 0; i < batch.tokens.length; i += 1) {
+    // Padding is embedded too: its row is zero here but model.fit trains it like any other.
     const id = batch.tokens[i];
-    if (id === 0) continue;
     input.set(weights.embedding.subarray(id * E, id * E + E), i * E);
   }
   if (mask) for (let i = 0; i < input.length; i += 1) input[i] *= mask[i];
@@ -338,7 +338,7 @@ function zeroGradients(weights: CnnWeights): CnnGradients {
 }
 
 /**
- * The CNN's weights with forward, backward and Adam steps. One instance holds the gradient
+ * The CNN's weights with forward, backward and Adam steps. One instance keeps the gradient
  * buffers and optimizer state of one training run.
  */
 export class TextCnn {
@@ -555,4 +555,71 @@ export class TextCnn {
       source.outputBias,
     ];
   }
+}
+
+/**
+ * Returns the logits of `sequences` (token ids, already cut to maxLength) without dropout by
+ * projecting each distinct token of the batch once. For a kernel of width k, the window sum
+ * x[t..t+k) · W equals the sum over offsets j of (embedding of token t+j) · W_j. One product
+ * [distinct tokens, E] x [E, k*F] therefore replaces the im2col product, which repeats every
+ * token k times and every frequent token many times.
+ */
+export function projectedLogits(
+  weights: CnnWeights,
+  config: CnnConfig,
+  sequences: Int32Array[],
+  matMul: MatMul,
+): Float32Array {
+  const { embeddingDim: E, filters: F, hiddenUnits: H } = config;
+  const widest = Math.max(...config.kernelSizes);
+  // Padding (id 0) gets a row too: it is zero after the Float32Array trainer but may not be
+  // after model.fit, which trains the padding row like any other.
+  const local = new Map<number, number>([[0, 0]]);
+  for (const sequence of sequences) {
+    for (const id of sequence) if (!local.has(id)) local.set(id, local.size);
+  }
+  const distinct = new Float32Array(local.size * E);
+  for (const [id, row] of local) {
+    distinct.set(weights.embedding.subarray(id * E, id * E + E), row * E);
+  }
+  const B = sequences.length;
+  const width = pooledWidth(config);
+  const pooled = new Float32Array(B * width);
+  config.kernelSizes.forEach((k, w) => {
+    // Kernel [k*E, F] rearranged to [E, k*F]: offset j's block sits at columns j*F..(j+1)*F.
+    const kernel = weights.convKernels[w];
+    const stacked = new Float32Array(E * k * F);
+    for (let j = 0; j < k; j += 1) {
+      for (let e = 0; e < E; e += 1) {
+        const from = (j * E + e) * F;
+        stacked.set(kernel.subarray(from, from + F), e * k * F + j * F);
+      }
+    }
+    const projected = matMul(distinct, local.size, E, stacked, k * F);
+    const bias = weights.convBiases[w];
+    const sum = new Float32Array(F);
+    sequences.forEach((sequence, b) => {
+      const length = Math.max(widest, Math.min(config.maxLength, sequence.length + widest));
+      // Local row of each position; positions past the text are padding, row 0.
+      const rows = new Int32Array(length);
+      sequence.forEach((id, i) => (rows[i] = local.get(id)!));
+      const positions = length - k + 1;
+      const out = pooled.subarray(b * width + w * F, b * width + (w + 1) * F);
+      out.fill(-Infinity);
+      for (let t = 0; t < positions; t += 1) {
+        sum.set(bias);
+        for (let j = 0; j < k; j += 1) {
+          const base = rows[t + j] * k * F + j * F;
+          for (let f = 0; f < F; f += 1) sum[f] += projected[base + f];
+        }
+        for (let f = 0; f < F; f += 1) if (sum[f] > out[f]) out[f] = sum[f];
+      }
+      for (let f = 0; f < F; f += 1) if (out[f] < 0) out[f] = 0;
+    });
+  });
+  const hiddenLinear = denseForward(pooled, B, width, weights.hiddenKernel, weights.hiddenBias, H);
+  for (let i = 0; i < hiddenLinear.length; i += 1) {
+    if (hiddenLinear[i] < 0) hiddenLinear[i] = 0;
+  }
+  return denseForward(hiddenLinear, B, H, weights.outputKernel, weights.outputBias, 1);
 }

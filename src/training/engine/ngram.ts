@@ -12,7 +12,7 @@ export const NGRAM_JSON_FILE = 'ngram.json';
 export const NGRAM_WEIGHTS_FILE = 'ngram.bin';
 
 export interface NgramConfig {
-  /** Longest n-gram; 2 means unigrams and bigrams. */
+  /** Maximum n-gram length; 2 means unigrams and bigrams. */
   maxN: number;
   /** Minimum number of training texts an n-gram must occur in. */
   minDocumentCount: number;
@@ -35,7 +35,11 @@ export interface SparseRow {
 export function ngramsOf(tokens: readonly string[], maxN: number): string[] {
   const grams: string[] = [...tokens];
   for (let n = 2; n <= maxN; n += 1) {
-    for (let i = 0; i + n <= tokens.length; i += 1) grams.push(tokens.slice(i, i + n).join(' '));
+    for (let i = 0; i + n <= tokens.length; i += 1) {
+      let gram = tokens[i];
+      for (let j = 1; j < n; j += 1) gram += ` ${tokens[i + j]}`;
+      grams.push(gram);
+    }
   }
   return grams;
 }
@@ -113,12 +117,23 @@ export class NgramModel {
     return z;
   }
 
-  /** Returns each n-gram of a row with its signed share of the logit. */
-  contributions(row: SparseRow): { feature: string; weight: number }[] {
-    return Array.from(row.ids, (id, i) => ({
-      feature: this.features[id],
-      weight: this.weights[id] * row.values[i],
-    }));
+  /**
+   * Returns the `count` n-grams of a row with the largest absolute share of the logit, strongest
+   * first, each with its signed share. N-grams with a zero share are left out.
+   */
+  topContributions(row: SparseRow, count: number): { feature: string; weight: number }[] {
+    const top: { feature: string; weight: number }[] = [];
+    for (let i = 0; i < row.ids.length; i += 1) {
+      const weight = this.weights[row.ids[i]] * row.values[i];
+      const size = Math.abs(weight);
+      if (size === 0) continue;
+      if (top.length === count && size <= Math.abs(top[count - 1].weight)) continue;
+      let at = Math.min(top.length, count - 1);
+      while (at > 0 && Math.abs(top[at - 1].weight) < size) at -= 1;
+      top.splice(at, 0, { feature: this.features[row.ids[i]], weight });
+      if (top.length > count) top.pop();
+    }
+    return top;
   }
 
   /**

@@ -32,9 +32,9 @@ export interface CnnShape {
 
 export const DEFAULT_CNN_SHAPE: CnnShape = {
   kernel1: 5,
-  filters1: 32,
+  filters1: 16,
   kernel2: 3,
-  filters2: 64,
+  filters2: 32,
   denseUnits: 128,
 };
 
