@@ -16,9 +16,15 @@ export default tseslint.config(
     files: ['src/web/static/**/*.js', 'scripts/**/*.mjs'],
     languageOptions: {
       globals: {
-        window: 'readonly', document: 'readonly', console: 'readonly', process: 'readonly',
-        fetch: 'readonly', sessionStorage: 'readonly', navigator: 'readonly',
-        EventSource: 'readonly', URL: 'readonly',
+        window: 'readonly',
+        document: 'readonly',
+        console: 'readonly',
+        process: 'readonly',
+        fetch: 'readonly',
+        sessionStorage: 'readonly',
+        navigator: 'readonly',
+        EventSource: 'readonly',
+        URL: 'readonly',
       },
     },
   },
