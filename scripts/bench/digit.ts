@@ -140,7 +140,7 @@ export default async function digitBenchmark(): Promise<BenchSection> {
     '| --- | --- | --- | --- |',
     ...MODELS.map(
       (name) =>
-        `| ${name} | ${haveTest ? pct(t10k[name]) : 'n/a (t10k missing)'} | ` +
+        `| ${name} | ${haveTest ? `${(t10k[name]! * 100).toFixed(2)}%` : 'n/a (t10k missing)'} | ` +
         `${pct(mean(name, 'preprocessed'))} | ${pct(mean(name, 'naive'))} |`,
     ),
     '',
