@@ -8,6 +8,7 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { getConfig } from '../core/config.ts';
 import { NunchiError } from '../core/errors.ts';
+import { shuffleInPlace } from '../training/engine/random.ts';
 
 /** Side length of an MNIST image in pixels. */
 export const IMAGE_SIZE = 28;
@@ -209,31 +210,8 @@ export function subset(set: DigitSet, indices: ArrayLike<number>): DigitSet {
   return result;
 }
 
-/** A small seeded generator (mulberry32), so that splits and augmentation are reproducible. */
-export function createRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Shuffles `array` in place with `random` (Fisher-Yates). */
-export function shuffleInPlace<T extends { length: number; [index: number]: number }>(
-  array: T,
-  random: () => number,
-): T {
-  for (let i = array.length - 1; i > 0; i -= 1) {
-    const j = Math.floor(random() * (i + 1));
-    const swap = array[i];
-    array[i] = array[j];
-    array[j] = swap;
-  }
-  return array;
-}
+// Splits and augmentation use the training engine's seeded generator, so runs repeat.
+export { createRandom, shuffleInPlace } from '../training/engine/random.ts';
 
 /**
  * Splits `set` into training and validation parts with the same share of each class in both.

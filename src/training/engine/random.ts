@@ -12,8 +12,11 @@ export function createRandom(seed: number): () => number {
   };
 }
 
-/** Shuffles `values` in place (Fisher-Yates) and returns it. */
-export function shuffleInPlace<T>(values: T[], random: () => number): T[] {
+/** Shuffles `values`, an array or a typed array, in place (Fisher-Yates) and returns it. */
+export function shuffleInPlace<T extends { length: number; [index: number]: unknown }>(
+  values: T,
+  random: () => number,
+): T {
   for (let i = values.length - 1; i > 0; i -= 1) {
     const j = Math.floor(random() * (i + 1));
     const held = values[i];
