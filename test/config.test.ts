@@ -20,11 +20,12 @@ describe('loadConfig', () => {
   it.each([
     ['PORT', 'eighty', 'an integer from 0 to 65535'],
     ['PORT', '70000', 'an integer from 0 to 65535'],
-    ['TF_BACKEND', 'cuda', 'TF_BACKEND'],
+    ['TF_BACKEND', 'cuda', 'one of auto, tfjs-node-gpu, tfjs-node, wasm, cpu'],
+    ['LOG_LEVEL', 'loud', 'one of trace, debug'],
     ['ADMIN_TOKEN', 'short', 'at least 16 characters'],
     ['DISCORD_GUILD_ID', 'my-guild', 'snowflake'],
     ['SHARD_COUNT', '0', '"auto" or an integer'],
-    ['DISCORD_API_BASE', 'not a url', 'DISCORD_API_BASE'],
+    ['DISCORD_API_BASE', 'not a url', 'a URL such as'],
   ])('rejects %s=%s naming the variable', (variable, value, expected) => {
     let caught: unknown;
     try {
@@ -37,6 +38,10 @@ describe('loadConfig', () => {
     expect(error.code).toBe('CONFIG_INVALID');
     expect(error.message).toContain(`${variable}:`);
     expect(error.message).toContain(expected);
+  });
+
+  it('shows the rejected value of a plain variable', () => {
+    expect(() => loadConfig({ PORT: 'abc' })).toThrow('(got "abc")');
   });
 
   it('never echoes a rejected token value', () => {

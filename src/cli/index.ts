@@ -4,6 +4,7 @@
  */
 import 'dotenv/config';
 import { isNunchiError } from '../core/errors.ts';
+import { setDefaultLogLevel } from '../core/logger.ts';
 import { COMMANDS } from './commands.ts';
 
 function printUsage(): void {
@@ -24,9 +25,27 @@ async function main(argv: string[]): Promise<number> {
     printUsage();
     return 2;
   }
-  return command.run(args);
+  const separator = args.indexOf('--');
+  const options = separator === -1 ? args : args.slice(0, separator);
+  if (options.includes('--help') || options.includes('-h')) {
+    process.stdout.write(`Usage: npm run cli -- ${command.usage}\n\n  ${command.summary}\n`);
+    return 0;
+  }
+  try {
+    return await command.run(args);
+  } catch (error) {
+    // node:util parseArgs reports an unknown option or a bad value with a code of this family.
+    const code = (error as { code?: unknown }).code;
+    if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_')) {
+      process.stderr.write(`${(error as Error).message}\nUsage: npm run cli -- ${command.usage}\n`);
+      return 2;
+    }
+    throw error;
+  }
 }
 
+// Informational logs (backend choice, model loading) would bury a command's own output.
+setDefaultLogLevel('warn');
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

@@ -74,6 +74,8 @@ const schema = z.object({
 
 type RawConfig = z.infer<typeof schema>;
 
+const SECRET_VARIABLES = new Set(['ADMIN_TOKEN', 'DISCORD_TOKEN']);
+
 /** Validated configuration with every path made absolute. */
 export interface Config extends Readonly<RawConfig> {
   readonly dataDir: string;
@@ -93,7 +95,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!result.success) {
     const problems = result.error.issues.map((issue) => {
       const variable = String(issue.path[0] ?? 'environment');
-      return `${variable}: expected ${issue.message}`;
+      const expected =
+        issue.code === 'invalid_value'
+          ? `one of ${issue.values.map(String).join(', ')}`
+          : issue.code === 'invalid_format' && issue.format === 'url'
+            ? 'a URL such as https://discord.com/api'
+            : issue.message;
+      // Secrets are never echoed; other values are, so the user sees what was read.
+      const value = env[variable];
+      const shown =
+        SECRET_VARIABLES.has(variable) || value === undefined ? '' : ` (got "${value}")`;
+      return `${variable}: expected ${expected}${shown}`;
     });
     throw new NunchiError('CONFIG_INVALID', `Invalid configuration. ${problems.join('; ')}`, {
       variables: result.error.issues.map((issue) => String(issue.path[0])),

@@ -35,8 +35,20 @@ export function maskSecrets(text: string): string {
   return masked;
 }
 
+const LEVELS = new Set(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']);
+let defaultLevel = 'info';
+
+/** Sets the level used when LOG_LEVEL is unset; the CLI lowers it to 'warn' to keep output clean. */
+export function setDefaultLogLevel(level: 'info' | 'warn'): void {
+  defaultLevel = level;
+}
+
 function createRoot(): Logger {
-  const level = process.env.LOG_LEVEL ?? (process.env.NODE_ENV === 'test' ? 'silent' : 'info');
+  // The logger exists before the configuration is validated, so it reads LOG_LEVEL itself and
+  // falls back to the default on an invalid value; loadConfig then rejects that value by name.
+  const requested = process.env.LOG_LEVEL;
+  const fallback = process.env.NODE_ENV === 'test' ? 'silent' : defaultLevel;
+  const level = requested && LEVELS.has(requested) ? requested : fallback;
   return pino(
     {
       level,

@@ -358,7 +358,13 @@ export class JobManager {
         (await registry.listVersions(job.model)).find((v) => v.version === serving.version)?.metrics
           ?.accuracy)
       : undefined;
-    const decision = decidePromotion(outcome.metrics.accuracy, servingAccuracy);
+    const decision =
+      outcome.heldOutUnavailable && serving
+        ? {
+            promote: false,
+            reason: `The held-out test data could not be read (${outcome.heldOutUnavailable}), so the new version was not compared with the serving one and stays a candidate; promote it explicitly to serve it.`,
+          }
+        : decidePromotion(outcome.metrics.accuracy, servingAccuracy);
     const result: JobResult = {
       version: spec.version,
       metrics: outcome.metrics,

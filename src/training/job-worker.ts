@@ -43,6 +43,8 @@ export type WorkerMessage =
       metadata: ModelMetadata;
       metrics: ModelMetrics;
       servingMetrics?: ModelMetrics;
+      /** Why the held-out test data could not be read; `metrics` are then the trainer's own. */
+      heldOutUnavailable?: string;
     }
   | { type: 'error'; code: string; message: string };
 
@@ -118,7 +120,21 @@ async function run(spec: WorkerJobSpec): Promise<void> {
   const { epoch = 0, epochs = 0 } = onProgress.latest ?? {};
   onProgress({ phase: 'evaluating', epoch, epochs, batch: 0, batches: 0 });
   await verifyModelDir(spec.outDir);
-  const metrics = await trainer.evaluate(spec.outDir, { limit: spec.limit });
+  let metrics: ModelMetrics;
+  try {
+    metrics = await trainer.evaluate(spec.outDir, { limit: spec.limit });
+  } catch (error) {
+    // Without the held-out files (MNIST t10k or NSMC test on a fresh clone) the new version
+    // cannot be compared with the serving one, so it is kept as a candidate with its own metrics.
+    if (!isNunchiError(error, 'DATASET_INVALID')) throw error;
+    await send({
+      type: 'done',
+      metadata,
+      metrics: metadata.metrics,
+      heldOutUnavailable: error.message,
+    });
+    return;
+  }
   let servingMetrics: ModelMetrics | undefined;
   if (spec.servingDir) {
     // A serving version the new trainer cannot score keeps the accuracy stored in its metadata.

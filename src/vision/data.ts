@@ -33,7 +33,9 @@ async function readMaybeGzip(file: string): Promise<Buffer> {
   } catch (error) {
     throw new NunchiError(
       'DATASET_INVALID',
-      `Cannot read idx file ${file}; pass an existing idx file (plain or .gz)`,
+      `Cannot read idx file ${file}. Set MNIST_DIR to the folder holding MNIST's ` +
+        't10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz (the MNIST distribution), or ' +
+        'pass an idx pair (plain or .gz) with --images and --labels',
       { file },
       { cause: error },
     );

@@ -5,7 +5,8 @@
  */
 import type { Language, SentimentResult } from '../../core/contracts.ts';
 import { NunchiError } from '../../core/errors.ts';
-import { detectLanguage, normalize } from '../index.ts';
+import { getConfig } from '../../core/config.ts';
+import { capText, detectLanguage, normalize } from '../index.ts';
 import { SentimentModel } from './model.ts';
 import { tokenizeForModel } from './text.ts';
 
@@ -60,9 +61,11 @@ export async function classifySentimentBatch(
   models: SentimentModels,
   options: ClassifyOptions = {},
 ): Promise<SentimentResult[]> {
-  const routed = texts.map((text, index) => {
+  const maxChars = getConfig().MAX_TEXT_CHARS;
+  const routed = texts.map((original, index) => {
     // Normalization drops invisible characters such as U+200B, so check what is left after it.
-    if (normalize(text).trim() === '') {
+    const normalized = normalize(original);
+    if (normalized.trim() === '') {
       throw new NunchiError(
         'TEXT_EMPTY',
         `Text ${index + 1} is empty; send some words to classify`,
@@ -71,9 +74,11 @@ export async function classifySentimentBatch(
         },
       );
     }
+    // Served text is capped at MAX_TEXT_CHARS; a model may cap it further at its own maximum.
+    const { text, truncated } = capText(normalized, maxChars);
     const detected = detectLanguage(text);
     const lang = options.lang ?? chooseModelLanguage(detected, models);
-    return { text, index, language: detected.language, lang };
+    return { text, index, language: detected.language, lang, truncated };
   });
   const results: SentimentResult[] = new Array(texts.length);
   for (const lang of ['ko', 'en'] as const) {
@@ -97,7 +102,7 @@ export async function classifySentimentBatch(
         modelVersion: model.version,
         tokens: tokens[k],
         topWords: predictions[k].topWords,
-        truncated: truncated[k],
+        truncated: entry.truncated || truncated[k],
       };
     });
   }

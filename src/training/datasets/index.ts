@@ -102,8 +102,9 @@ export async function loadNsmc(dir: string): Promise<SplitDataset> {
   if (!existsSync(trainFile) || !existsSync(testFile)) {
     throw new NunchiError(
       'DATASET_INVALID',
-      `NSMC files ${NSMC_TRAIN_FILE} and ${NSMC_TEST_FILE} not found in ${dir}; download NSMC ` +
-        'and pass its directory with --data or NSMC_DIR',
+      `NSMC files ${NSMC_TRAIN_FILE} and ${NSMC_TEST_FILE} not found in ${dir}. Download them ` +
+        'from https://github.com/e9t/nsmc and set NSMC_DIR to their folder (the CLI also takes ' +
+        '--data PATH)',
       { dir },
     );
   }
