@@ -25,7 +25,7 @@ const KOREAN_REVIEW = '배우들 연기가 정말 좋았고 스토리도 감동�
 const ENGLISH_REVIEW =
   'The plot was boring and predictable, the acting was awful, and I wasted two hours. ' +
   'A terrible movie.';
-/** Side of the drawing pad in canvas pixels; pointer positions below are in these units. */
+/** Side of the drawing pad in canvas pixels. The stroke points below are in these units. */
 const PAD_SIZE = 280;
 
 /** Returns the models that have no version directory with metadata under data/models. */
@@ -129,7 +129,7 @@ describe.skipIf(missing.length > 0)(title, () => {
     expect([...loaded].sort()).toEqual([...MODEL_NAMES].sort());
   });
 
-  it('labels a Korean review positive and highlights its top words', async () => {
+  it('Korean review positive, top words highlighted', async () => {
     const result = await analyzeReview(page, KOREAN_REVIEW);
     expect(result.model).toBe('sentiment-ko');
     expect(result.label).toBe('positive');
@@ -143,7 +143,10 @@ describe.skipIf(missing.length > 0)(title, () => {
     for (const mark of marks) {
       expect(KOREAN_REVIEW).toContain(mark.text);
       const word = result.topWords.find(({ token }) => mark.title.startsWith(`${token} `));
-      expect(word, `highlight "${mark.text}" (${mark.title}) is no returned top word`).toBeDefined();
+      expect(
+        word,
+        `highlight "${mark.text}" (${mark.title}) is no returned top word`,
+      ).toBeDefined();
       expect(mark.className).toBe((word?.weight ?? 0) >= 0 ? 'pos' : 'neg');
     }
     expect(marks.some((mark) => mark.className === 'pos')).toBe(true);
@@ -157,7 +160,9 @@ describe.skipIf(missing.length > 0)(title, () => {
     expect(result.label).toBe('negative');
 
     expect(await page.locator('#sentiment-label').textContent()).toBe('Negative');
-    expect(await page.locator('#sentiment-result p.highlighted').textContent()).toBe(ENGLISH_REVIEW);
+    expect(await page.locator('#sentiment-result p.highlighted').textContent()).toBe(
+      ENGLISH_REVIEW,
+    );
     const marks = await highlightsOf(page);
     expect(marks.some((mark) => mark.className === 'neg')).toBe(true);
     await page.screenshot({ path: artifactPath('real-sentiment-en.png'), fullPage: true });

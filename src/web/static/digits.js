@@ -12,6 +12,11 @@ const AUTO_READ_DELAY_MS = 700;
 const INK = '#000000';
 const PAPER = '#ffffff';
 
+/** Writes the one-line summary that screen readers announce, in the current language. */
+function announceAnswer(answer, status) {
+  showMessage(status, `${t('digit.answer')}: ${answer.text} (${t(`digit.kind.${answer.kind}`)})`);
+}
+
 function renderCandidates(reading) {
   return h(
     'ol',
@@ -144,10 +149,7 @@ export function initDigits() {
       if (inFlight !== controller) return;
       lastAnswer = answer;
       renderAnswer(answer, elements.result);
-      showMessage(
-        elements.status,
-        `${t('digit.answer')}: ${answer.text} (${t(`digit.kind.${answer.kind}`)})`,
-      );
+      announceAnswer(answer, elements.status);
     } catch (error) {
       if (error?.name === 'AbortError' || inFlight !== controller) return;
       showMessage(elements.status);
@@ -235,6 +237,8 @@ export function initDigits() {
   });
 
   onLanguageChange(() => {
-    if (lastAnswer && !elements.result.hidden) renderAnswer(lastAnswer, elements.result);
+    if (!lastAnswer || elements.result.hidden) return;
+    renderAnswer(lastAnswer, elements.result);
+    announceAnswer(lastAnswer, elements.status);
   });
 }

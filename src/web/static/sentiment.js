@@ -8,6 +8,12 @@ import { formatNumber, formatPercent, onLanguageChange, t } from './i18n.js';
 /** Top words shown in the list below the text. */
 const MAX_LISTED_WORDS = 8;
 
+/** Writes the one-line summary that screen readers announce, in the current language. */
+function announceResult(result, status) {
+  const label = t(`sentiment.${result.label}`);
+  showMessage(status, `${label}, ${t('sentiment.confidence')} ${formatPercent(result.confidence)}`);
+}
+
 function direction(weight) {
   return weight >= 0 ? 'pos' : 'neg';
 }
@@ -183,10 +189,7 @@ export function initSentiment() {
       const result = await requestJson('/api/sentiment', { method: 'POST', body: { text } });
       last = { text, result };
       renderResult(text, result, elements);
-      showMessage(
-        elements.status,
-        `${t(`sentiment.${result.label}`)}, ${t('sentiment.confidence')} ${formatPercent(result.confidence)}`,
-      );
+      announceResult(result, elements.status);
     } catch (error) {
       showMessage(elements.status);
       showMessage(elements.error, describeError(error));
@@ -196,6 +199,8 @@ export function initSentiment() {
   });
 
   onLanguageChange(() => {
-    if (last) renderResult(last.text, last.result, elements);
+    if (!last) return;
+    renderResult(last.text, last.result, elements);
+    announceResult(last.result, elements.status);
   });
 }
