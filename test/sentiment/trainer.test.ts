@@ -119,8 +119,11 @@ describe('sentiment trainer and serving', () => {
       expect(mostlyEnglish.language).toBe('mixed');
       expect(mostlyEnglish.model).toBe('sentiment-en');
       expect(mostlyEnglish.label).toBe('negative');
-      const forced = await classifySentiment('이 영화 최고', models, { lang: 'en' });
+      const forced = await classifySentiment('이 영화 최고 good', models, { lang: 'en' });
       expect(forced.model).toBe('sentiment-en');
+      await expect(classifySentiment('이 영화 최고', models, { lang: 'en' })).rejects.toThrow(
+        /contains no Latin letters/,
+      );
     } finally {
       models.ko.dispose();
       models.en.dispose();

@@ -56,6 +56,27 @@ function requireModel(models: SentimentModels, lang: 'ko' | 'en'): SentimentMode
  * @throws NunchiError TEXT_EMPTY for a text with nothing left after normalization, and
  *   MODEL_NOT_FOUND when the needed model is missing.
  */
+/**
+ * Rejects a requested language whose script the text does not contain at all (Korean text with
+ * lang "en"), since the other model would see only unknown tokens and return a coin flip.
+ */
+function assertScriptMatches(
+  lang: 'ko' | 'en',
+  detected: ReturnType<typeof detectLanguage>,
+  index: number,
+): void {
+  const share = lang === 'ko' ? detected.hangulShare : detected.latinShare;
+  const other = lang === 'ko' ? detected.latinShare : detected.hangulShare;
+  if (share > 0 || other === 0) return;
+  const which = index < 0 ? 'The text' : `Text ${index + 1}`;
+  const script = lang === 'ko' ? 'Hangul' : 'Latin letters';
+  throw new NunchiError(
+    'TEXT_INVALID',
+    `${which} contains no ${script}, so the lang "${lang}" model cannot read it; omit lang to detect the language`,
+    { lang, language: detected.language },
+  );
+}
+
 export async function classifySentimentBatch(
   texts: readonly string[],
   models: SentimentModels,
@@ -66,17 +87,15 @@ export async function classifySentimentBatch(
     // Normalization drops invisible characters such as U+200B, so check what is left after it.
     const normalized = normalize(original);
     if (normalized.trim() === '') {
-      throw new NunchiError(
-        'TEXT_EMPTY',
-        `Text ${index + 1} is empty; send some words to classify`,
-        {
-          index,
-        },
-      );
+      const which = texts.length === 1 ? 'The text' : `Text ${index + 1}`;
+      throw new NunchiError('TEXT_EMPTY', `${which} is empty; send some words to classify`, {
+        index,
+      });
     }
     // Served text is capped at MAX_TEXT_CHARS; a model may cap it further at its own maximum.
     const { text, truncated } = capText(normalized, maxChars);
     const detected = detectLanguage(text);
+    if (options.lang) assertScriptMatches(options.lang, detected, texts.length === 1 ? -1 : index);
     const lang = options.lang ?? chooseModelLanguage(detected, models);
     return { text, index, language: detected.language, lang, truncated };
   });
