@@ -1,5 +1,6 @@
 /**
- * @module The only module that reads the environment. `loadConfig` validates every variable once at
+ * @module The module that reads and validates the environment; only the logger also reads
+ * LOG_LEVEL, because it starts before validation. `loadConfig` validates every variable once at
  * startup and names the offending variable and its expected form when one is invalid.
  */
 import path from 'node:path';
@@ -105,7 +106,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       const value = env[variable];
       const shown =
         SECRET_VARIABLES.has(variable) || value === undefined ? '' : ` (got "${value}")`;
-      return `${variable}: expected ${expected}${shown}`;
+      return `${variable}: expected ${expected}${received}`;
     });
     throw new NunchiError('CONFIG_INVALID', `Invalid configuration. ${problems.join('; ')}`, {
       variables: result.error.issues.map((issue) => String(issue.path[0])),

@@ -68,11 +68,11 @@ function assertScriptMatches(
   const share = lang === 'ko' ? detected.hangulShare : detected.latinShare;
   const other = lang === 'ko' ? detected.latinShare : detected.hangulShare;
   if (share > 0 || other === 0) return;
-  const which = index < 0 ? 'The text' : `Text ${index + 1}`;
+  const subject = index < 0 ? 'The text' : `Text ${index + 1}`;
   const script = lang === 'ko' ? 'Hangul' : 'Latin letters';
   throw new NunchiError(
     'TEXT_INVALID',
-    `${which} contains no ${script}, so the lang "${lang}" model cannot read it; omit lang to detect the language`,
+    `${subject} contains no ${script}, so the lang "${lang}" model cannot read it; omit lang to detect the language`,
     { lang, language: detected.language },
   );
 }
@@ -87,8 +87,8 @@ export async function classifySentimentBatch(
     // Normalization drops invisible characters such as U+200B, so check what is left after it.
     const normalized = normalize(original);
     if (normalized.trim() === '') {
-      const which = texts.length === 1 ? 'The text' : `Text ${index + 1}`;
-      throw new NunchiError('TEXT_EMPTY', `${which} is empty; send some words to classify`, {
+      const subject = texts.length === 1 ? 'The text' : `Text ${index + 1}`;
+      throw new NunchiError('TEXT_EMPTY', `${subject} is empty; send some words to classify`, {
         index,
       });
     }
