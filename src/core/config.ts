@@ -104,7 +104,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
             : issue.message;
       // Secrets are never echoed; other values are, so the user sees what was read.
       const value = env[variable];
-      const shown =
+      const received =
         SECRET_VARIABLES.has(variable) || value === undefined ? '' : ` (got "${value}")`;
       return `${variable}: expected ${expected}${received}`;
     });
