@@ -32,6 +32,7 @@ import {
 } from './data.ts';
 import {
   PREPROCESSING_VERSION,
+  describeDigitDataset,
   loadTrainingSet,
   saveAndScore,
   scorePredictions,
@@ -255,13 +256,11 @@ export async function trainDigitsCnn(
         seed,
         selection: settings.selection,
       },
-      dataset: {
-        name: source.name,
-        path: source.path,
-        split: `${train.count} train / ${validation.count} validation (stratified, seed ${seed})`,
-        trainRows: train.count,
-        testRows: test?.count ?? 0,
-      },
+      dataset: describeDigitDataset(
+        source,
+        { train: train.count, validation: validation.count, test: test?.count ?? 0 },
+        seed,
+      ),
       metrics,
       validationMetrics,
       trainingSeconds,

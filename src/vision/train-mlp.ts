@@ -13,6 +13,7 @@ import { CLASSES, PIXELS, createRandom, shuffleInPlace, stratifiedSplit } from '
 import { randomSubset } from './train-cnn.ts';
 import {
   PREPROCESSING_VERSION,
+  describeDigitDataset,
   loadTrainingSet,
   saveAndScore,
   throttleProgress,
@@ -136,13 +137,11 @@ export async function trainDigitsMlp(options: TrainOptions): Promise<ModelMetada
         weightStorage: 'float16',
         seed,
       },
-      dataset: {
-        name: source.name,
-        path: source.path,
-        split: `${train.count} train / ${validation.count} validation (stratified, seed ${seed})`,
-        trainRows: train.count,
-        testRows: test?.count ?? 0,
-      },
+      dataset: describeDigitDataset(
+        source,
+        { train: train.count, validation: validation.count, test: test?.count ?? 0 },
+        seed,
+      ),
       metrics,
       validationMetrics,
       trainingSeconds,
