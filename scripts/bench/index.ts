@@ -10,7 +10,7 @@ import path from 'node:path';
 import { PROJECT_ROOT } from '../../src/core/config.ts';
 import { backendInfo } from '../../src/core/tf.ts';
 
-/** What one benchmark returns: a markdown body (tables and a short note) and its raw figures. */
+/** Result of one benchmark: a markdown body (tables and a short note) and its raw figures. */
 export interface BenchSection {
   title: string;
   markdown: string;

@@ -12,7 +12,7 @@ export type Tf = typeof tfjs;
 export type BackendName = 'tfjs-node-gpu' | 'tfjs-node' | 'wasm' | 'cpu';
 export type BackendRequest = BackendName | 'auto';
 
-/** What runs the tensor ops, as measured after initialisation rather than as requested. */
+/** The backend that runs tensor ops, as measured after initialisation rather than as requested. */
 export interface BackendInfo {
   /** Package that provides the kernels. */
   name: BackendName;
@@ -20,7 +20,7 @@ export interface BackendInfo {
   tfBackend: string;
   /** True only when CUDA and cuDNN libraries are loaded into this process. */
   gpu: boolean;
-  /** Why each earlier candidate was skipped. */
+  /** Earlier candidates with the reason each was skipped. */
   skipped: { name: BackendName; reason: string }[];
   /** Extra facts about the backend, such as WASM SIMD support. */
   notes: string[];

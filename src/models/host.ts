@@ -40,7 +40,7 @@ const isSentiment = (name: ModelName) => name.startsWith('sentiment-');
 export class ModelHost implements Classifier {
   private readonly slots = new Map<ModelName, Slot>();
   private readonly reloads = new Map<ModelName, Promise<unknown>>();
-  /** Why a model's serving version failed to load at start, until a version of it loads. */
+  /** Start-up load error of each model whose serving version failed, cleared once a version loads. */
   private readonly loadErrors = new Map<ModelName, string>();
   private readonly registry: ModelRegistry;
   private readonly runtime: ModelRuntime;
@@ -177,7 +177,7 @@ export class ModelHost implements Classifier {
     }
   }
 
-  /** The start-up load failures of `names`, as a sentence to append to an error message. */
+  /** Formats the start-up load failures of `names` as a sentence to append to an error message. */
   private describeLoadErrors(names: readonly ModelName[]): string {
     const reasons = names
       .filter((name) => this.loadErrors.has(name))

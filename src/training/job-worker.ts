@@ -43,7 +43,7 @@ export type WorkerMessage =
       metadata: ModelMetadata;
       metrics: ModelMetrics;
       servingMetrics?: ModelMetrics;
-      /** Why the held-out test data could not be read; `metrics` are then the trainer's own. */
+      /** Error message when the held-out test data could not be read; `metrics` are then the trainer's own. */
       heldOutUnavailable?: string;
     }
   | { type: 'error'; code: string; message: string };

@@ -52,7 +52,7 @@ export interface CnnTrainingSettings {
   validationShare: number;
   /** Distortions applied to every training digit, or undefined for none. */
   augment?: AugmentOptions;
-  /** How the settings were chosen, stored in the metadata. */
+  /** Note on how the settings were chosen, stored in the metadata. */
   selection?: string;
 }
 
